@@ -1,0 +1,1 @@
+//! The Fergus connector (personal access token).

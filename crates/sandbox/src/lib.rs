@@ -1,0 +1,1 @@
+//! patchbay-sandbox: a faithful local emulator of the Fergus API.
