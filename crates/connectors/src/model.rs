@@ -136,6 +136,15 @@ impl Secret {
     }
 }
 
+/// Secrets arrive from the UI and scripts (deserialised) but are never
+/// serialised back out: `Secret` deliberately does not implement `Serialize`.
+/// In ts-rs types, mark a `Secret` field `#[ts(type = "string")]`.
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secret({})", self.masked())
