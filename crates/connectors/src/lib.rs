@@ -9,10 +9,12 @@
 pub mod catalog;
 pub mod error;
 pub mod fergus;
+mod http;
 pub mod model;
 
 pub use catalog::Catalog;
 pub use error::{ConnectorError, ErrorCode, UnreachableCause};
+pub use fergus::FergusConnector;
 pub use model::*;
 
 use async_trait::async_trait;

@@ -1,1 +1,0 @@
-//! The Fergus connector (personal access token).
