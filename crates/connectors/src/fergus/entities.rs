@@ -103,6 +103,12 @@ impl EntityKind {
         matches!(self, EntityKind::Jobs | EntityKind::Customers)
     }
 
+    /// Whether Fergus offers `GET <path>/{id}` (time entries and notes are
+    /// list-only).
+    pub fn gettable(self) -> bool {
+        !matches!(self, EntityKind::TimeEntries | EntityKind::Notes)
+    }
+
     /// What Patchbay can create here.
     pub fn creatable(self) -> bool {
         matches!(self, EntityKind::Jobs | EntityKind::Customers)

@@ -597,6 +597,15 @@ impl Connector for FergusConnector {
         id: &str,
     ) -> Result<Record, ConnectorError> {
         let kind = Self::kind(entity)?;
+        if !kind.gettable() {
+            return Err(ConnectorError::new(
+                ErrorCode::Unsupported,
+                format!(
+                    "Fergus cannot fetch one {} by id; list them instead",
+                    kind.key()
+                ),
+            ));
+        }
         let base = Self::api_base(credentials)?;
         let id = id.trim();
         if !valid_id(id) {
