@@ -25,6 +25,14 @@ pub trait Connector: Send + Sync {
     /// What this system is, in data: fields, guidance, entity types, credit cost.
     fn descriptor(&self) -> &SystemDescriptor;
 
+    /// Step "check the address format": no request, only the rules of this
+    /// system's API address (Fergus: an http(s) URL without user, password,
+    /// query or fragment; empty means the default address).
+    fn check_address(&self, credentials: &Credentials) -> Result<(), ConnectorError> {
+        let _ = credentials;
+        Ok(())
+    }
+
     /// Step "reach the server": a request that needs no credentials
     /// (Fergus: `GET /version`).
     async fn reach(&self, credentials: &Credentials) -> Result<ServerInfo, ConnectorError>;

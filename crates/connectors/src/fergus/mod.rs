@@ -394,6 +394,10 @@ impl Connector for FergusConnector {
         &self.descriptor
     }
 
+    fn check_address(&self, credentials: &Credentials) -> Result<(), ConnectorError> {
+        Self::api_base(credentials).map(|_| ())
+    }
+
     async fn reach(&self, credentials: &Credentials) -> Result<ServerInfo, ConnectorError> {
         let base = Self::api_base(credentials)?;
         let url = Self::endpoint(&base, "/version", &[]);

@@ -202,6 +202,13 @@ async fn bad_address_fails_every_call_without_a_request() {
     let connector = FergusConnector::new(FergusConnector::default_client());
     let c = creds("ftp://example.invalid");
     assert_eq!(
+        connector.check_address(&c).expect_err("format").code,
+        ErrorCode::AddressInvalid
+    );
+    assert!(connector
+        .check_address(&creds("http://127.0.0.1:1"))
+        .is_ok());
+    assert_eq!(
         connector.reach(&c).await.expect_err("reach").code,
         ErrorCode::AddressInvalid
     );
