@@ -1,7 +1,24 @@
-//! patchbay-core: the product's brain. One facade, no Tauri, no UI.
+//! patchbay-core: the product's brain. One facade ([`Patchbay`]), no Tauri,
+//! no UI.
 
+pub mod clock;
 pub mod error;
+pub mod facade;
 pub mod health;
+pub mod mapping;
+pub mod model;
+pub mod monitor;
+pub mod secrets;
+pub mod store;
+pub mod validate;
 
+pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use error::{AppError, AppErrorCode};
+pub use facade::{ConnectionChange, Patchbay, PatchbayOptions, TransitionSink};
+pub use model::*;
+pub use monitor::{MonitorHandle, MonitorOptions};
 pub use patchbay_connectors as connectors;
+pub use patchbay_connectors::{
+    CreateOutcome, ListQuery, Record, RecordPage, Secret, SystemDescriptor,
+};
+pub use secrets::{InMemorySecrets, OsKeyring, SecretStore};

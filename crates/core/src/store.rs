@@ -1,0 +1,471 @@
+//! The local database: SQLite through sqlx (WAL, 5 s busy timeout, foreign
+//! keys, embedded migrations). No secret is ever written here.
+//!
+//! Queries are plain `sqlx::query` with binds (checked by the tests rather
+//! than at compile time).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use crate::error::{AppError, AppErrorCode};
+use crate::health::{Health, HealthState, Lifecycle};
+use crate::model::{Actor, AuditEvent, EventFilter, HealthCheckRecord, Settings};
+
+/// The database file inside the data dir.
+pub const DB_FILE: &str = "patchbay.db";
+
+/// `storage_failed` for any database error. sqlx errors never carry bound
+/// values, so the detail cannot contain data we wrote.
+pub(crate) fn storage_error(error: impl std::fmt::Display) -> AppError {
+    AppError::new(
+        AppErrorCode::StorageFailed,
+        "Patchbay couldn't read or write its local data.",
+    )
+    .hint(
+        "Check the disk has free space and Patchbay's data folder can be written, then try again.",
+    )
+    .detail(error.to_string())
+}
+
+/// Encode a snake_case serde enum as its text form.
+pub(crate) fn enum_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+pub(crate) fn parse_enum<T: DeserializeOwned>(text: &str) -> Result<T, AppError> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|_| storage_error(format!("unknown stored value {text:?}")))
+}
+
+/// One row of `connections`.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub(crate) struct ConnectionRow {
+    pub id: String,
+    pub name: String,
+    pub system: String,
+    pub api_url: String,
+    pub account_id: String,
+    pub account_name: String,
+    pub credit_cost: i64,
+    pub lifecycle: String,
+    pub health: String,
+    pub reason: String,
+    pub since: DateTime<Utc>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_failure: Option<DateTime<Utc>>,
+    pub failure_streak: i64,
+    pub slow_streak: i64,
+    pub last_latency_ms: Option<i64>,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub expiry_reminder_days: Option<i64>,
+    pub token_created: Option<NaiveDate>,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    pub masked_secret: String,
+    pub readable_entities: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub next_check_at: Option<DateTime<Utc>>,
+}
+
+impl ConnectionRow {
+    pub(crate) fn lifecycle(&self) -> Result<Lifecycle, AppError> {
+        parse_enum(&self.lifecycle)
+    }
+
+    pub(crate) fn state(&self) -> Result<HealthState, AppError> {
+        Ok(HealthState {
+            lifecycle: parse_enum(&self.lifecycle)?,
+            health: parse_enum::<Health>(&self.health)?,
+            reason: self.reason.clone(),
+            since: self.since,
+            last_success: self.last_success,
+            last_failure: self.last_failure,
+            failure_streak: u32::try_from(self.failure_streak).unwrap_or(0),
+            slow_streak: u32::try_from(self.slow_streak).unwrap_or(0),
+            last_latency_ms: self.last_latency_ms.and_then(|v| u64::try_from(v).ok()),
+            token_expires_at: self.token_expires_at,
+            failing_since: self.failing_since,
+            expiry_reminder_days: self
+                .expiry_reminder_days
+                .and_then(|v| u32::try_from(v).ok()),
+        })
+    }
+
+    pub(crate) fn set_state(&mut self, state: &HealthState) {
+        self.lifecycle = enum_text(&state.lifecycle);
+        self.health = enum_text(&state.health);
+        self.reason = state.reason.clone();
+        self.since = state.since;
+        self.last_success = state.last_success;
+        self.last_failure = state.last_failure;
+        self.failure_streak = i64::from(state.failure_streak);
+        self.slow_streak = i64::from(state.slow_streak);
+        self.last_latency_ms = state.last_latency_ms.and_then(|v| i64::try_from(v).ok());
+        self.token_expires_at = state.token_expires_at;
+        self.failing_since = state.failing_since;
+        self.expiry_reminder_days = state.expiry_reminder_days.map(i64::from);
+    }
+
+    pub(crate) fn readable_entities(&self) -> Vec<String> {
+        serde_json::from_str(&self.readable_entities).unwrap_or_default()
+    }
+}
+
+/// A new line for the activity log.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub connection_id: Option<String>,
+    pub kind: String,
+    pub summary: String,
+    pub data: serde_json::Value,
+}
+
+/// The database. Cheap to clone (a pool).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) `<data_dir>/patchbay.db` and migrate it.
+    pub async fn open(data_dir: &Path) -> Result<Store, AppError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            storage_error(format!(
+                "cannot create data folder {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(storage_error)?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(storage_error)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(storage_error)?;
+        Ok(Store { pool, path })
+    }
+
+    /// The pool, for modules that own their own tables (webhooks).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The database file (its `-wal` and `-shm` companions sit next to it).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, AppError> {
+        self.pool.begin().await.map_err(storage_error)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) async fn insert_connection(
+        conn: &mut SqliteConnection,
+        row: &ConnectionRow,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO connections (id, name, system, api_url, account_id, account_name, credit_cost, \
+             lifecycle, health, reason, since, last_success, last_failure, failure_streak, slow_streak, \
+             last_latency_ms, failing_since, expiry_reminder_days, token_created, token_expires_at, \
+             masked_secret, readable_entities, created_at, updated_at, next_check_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&row.id)
+        .bind(&row.name)
+        .bind(&row.system)
+        .bind(&row.api_url)
+        .bind(&row.account_id)
+        .bind(&row.account_name)
+        .bind(row.credit_cost)
+        .bind(&row.lifecycle)
+        .bind(&row.health)
+        .bind(&row.reason)
+        .bind(row.since)
+        .bind(row.last_success)
+        .bind(row.last_failure)
+        .bind(row.failure_streak)
+        .bind(row.slow_streak)
+        .bind(row.last_latency_ms)
+        .bind(row.failing_since)
+        .bind(row.expiry_reminder_days)
+        .bind(row.token_created)
+        .bind(row.token_expires_at)
+        .bind(&row.masked_secret)
+        .bind(&row.readable_entities)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .bind(row.next_check_at)
+        .execute(conn)
+        .await
+        .map_err(storage_error)?;
+        Ok(())
+    }
+
+    /// Write every mutable column of a connection.
+    pub(crate) async fn update_connection(
+        conn: &mut SqliteConnection,
+        row: &ConnectionRow,
+    ) -> Result<(), AppError> {
+        let result = sqlx::query(
+            "UPDATE connections SET name = ?, api_url = ?, account_id = ?, account_name = ?, \
+             credit_cost = ?, lifecycle = ?, health = ?, reason = ?, since = ?, last_success = ?, \
+             last_failure = ?, failure_streak = ?, slow_streak = ?, last_latency_ms = ?, \
+             failing_since = ?, expiry_reminder_days = ?, token_created = ?, token_expires_at = ?, masked_secret = ?, readable_entities = ?, \
+             updated_at = ?, next_check_at = ? WHERE id = ?",
+        )
+        .bind(&row.name)
+        .bind(&row.api_url)
+        .bind(&row.account_id)
+        .bind(&row.account_name)
+        .bind(row.credit_cost)
+        .bind(&row.lifecycle)
+        .bind(&row.health)
+        .bind(&row.reason)
+        .bind(row.since)
+        .bind(row.last_success)
+        .bind(row.last_failure)
+        .bind(row.failure_streak)
+        .bind(row.slow_streak)
+        .bind(row.last_latency_ms)
+        .bind(row.failing_since)
+        .bind(row.expiry_reminder_days)
+        .bind(row.token_created)
+        .bind(row.token_expires_at)
+        .bind(&row.masked_secret)
+        .bind(&row.readable_entities)
+        .bind(row.updated_at)
+        .bind(row.next_check_at)
+        .bind(&row.id)
+        .execute(conn)
+        .await
+        .map_err(storage_error)?;
+        if result.rows_affected() == 0 {
+            return Err(storage_error(format!("connection {} vanished", row.id)));
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn connection(&self, id: &str) -> Result<Option<ConnectionRow>, AppError> {
+        sqlx::query_as::<_, ConnectionRow>("SELECT * FROM connections WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(storage_error)
+    }
+
+    pub(crate) async fn connections(&self) -> Result<Vec<ConnectionRow>, AppError> {
+        sqlx::query_as::<_, ConnectionRow>("SELECT * FROM connections ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)
+    }
+
+    pub(crate) async fn insert_check(
+        conn: &mut SqliteConnection,
+        check: &HealthCheckRecord,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO health_checks (connection_id, at, outcome, latency_ms, detail, health) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&check.connection_id)
+        .bind(check.at)
+        .bind(&check.outcome)
+        .bind(check.latency_ms.and_then(|v| i64::try_from(v).ok()))
+        .bind(&check.detail)
+        .bind(enum_text(&check.health))
+        .execute(conn)
+        .await
+        .map_err(storage_error)?;
+        Ok(())
+    }
+
+    pub(crate) async fn history(
+        &self,
+        connection_id: &str,
+        limit: u32,
+    ) -> Result<Vec<HealthCheckRecord>, AppError> {
+        let rows = sqlx::query(
+            "SELECT connection_id, at, outcome, latency_ms, detail, health FROM health_checks \
+             WHERE connection_id = ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(connection_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage_error)?;
+        rows.iter()
+            .map(|row| {
+                let health: String = row.try_get("health").map_err(storage_error)?;
+                let latency: Option<i64> = row.try_get("latency_ms").map_err(storage_error)?;
+                Ok(HealthCheckRecord {
+                    connection_id: row.try_get("connection_id").map_err(storage_error)?,
+                    at: row.try_get("at").map_err(storage_error)?,
+                    outcome: row.try_get("outcome").map_err(storage_error)?,
+                    latency_ms: latency.and_then(|v| u64::try_from(v).ok()),
+                    detail: row.try_get("detail").map_err(storage_error)?,
+                    health: parse_enum(&health)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Append one line to the activity log (inside the caller's transaction).
+    pub async fn insert_event(
+        conn: &mut SqliteConnection,
+        event: &NewEvent,
+    ) -> Result<AuditEvent, AppError> {
+        let data = serde_json::to_string(&event.data).map_err(storage_error)?;
+        let result = sqlx::query(
+            "INSERT INTO events (at, actor, connection_id, kind, summary, data) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(event.at)
+        .bind(event.actor.as_str())
+        .bind(&event.connection_id)
+        .bind(&event.kind)
+        .bind(&event.summary)
+        .bind(data)
+        .execute(conn)
+        .await
+        .map_err(storage_error)?;
+        Ok(AuditEvent {
+            id: result.last_insert_rowid(),
+            at: event.at,
+            actor: event.actor.as_str().to_string(),
+            connection_id: event.connection_id.clone(),
+            kind: event.kind.clone(),
+            summary: event.summary.clone(),
+            data: event.data.clone(),
+        })
+    }
+
+    pub(crate) async fn events(&self, filter: &EventFilter) -> Result<Vec<AuditEvent>, AppError> {
+        let limit = i64::from(filter.limit.unwrap_or(200).clamp(1, 10_000));
+        let rows = match &filter.connection_id {
+            Some(id) => {
+                sqlx::query(
+                    "SELECT id, at, actor, connection_id, kind, summary, data FROM events \
+                     WHERE connection_id = ? ORDER BY id DESC LIMIT ?",
+                )
+                .bind(id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query(
+                    "SELECT id, at, actor, connection_id, kind, summary, data FROM events \
+                     ORDER BY id DESC LIMIT ?",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+            }
+        }
+        .map_err(storage_error)?;
+        rows.iter()
+            .map(|row| {
+                let data: String = row.try_get("data").map_err(storage_error)?;
+                Ok(AuditEvent {
+                    id: row.try_get("id").map_err(storage_error)?,
+                    at: row.try_get("at").map_err(storage_error)?,
+                    actor: row.try_get("actor").map_err(storage_error)?,
+                    connection_id: row.try_get("connection_id").map_err(storage_error)?,
+                    kind: row.try_get("kind").map_err(storage_error)?,
+                    summary: row.try_get("summary").map_err(storage_error)?,
+                    data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn settings(&self) -> Result<Settings, AppError> {
+        let rows = sqlx::query("SELECT key, value FROM settings")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage_error)?;
+        let mut settings = Settings::default();
+        for row in rows {
+            let key: String = row.try_get("key").map_err(storage_error)?;
+            let value: String = row.try_get("value").map_err(storage_error)?;
+            let value: serde_json::Value =
+                serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
+            match key.as_str() {
+                "check_interval_secs" => {
+                    if let Some(v) = value.as_u64().and_then(|v| u32::try_from(v).ok()) {
+                        settings.check_interval_secs = v;
+                    }
+                }
+                "credits_allowance" => {
+                    if let Some(v) = value.as_u64().and_then(|v| u32::try_from(v).ok()) {
+                        settings.credits_allowance = v;
+                    }
+                }
+                "notifications_enabled" => {
+                    if let Some(v) = value.as_bool() {
+                        settings.notifications_enabled = v;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(settings)
+    }
+
+    pub(crate) async fn save_settings(
+        conn: &mut SqliteConnection,
+        settings: &Settings,
+    ) -> Result<(), AppError> {
+        let pairs = [
+            (
+                "check_interval_secs",
+                settings.check_interval_secs.to_string(),
+            ),
+            ("credits_allowance", settings.credits_allowance.to_string()),
+            (
+                "notifications_enabled",
+                settings.notifications_enabled.to_string(),
+            ),
+        ];
+        for (key, value) in pairs {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *conn)
+            .await
+            .map_err(storage_error)?;
+        }
+        Ok(())
+    }
+}
