@@ -319,3 +319,43 @@ async fn a_next_link_that_does_not_advance_is_an_error_not_a_loop() {
         .expect_err("stuck");
     assert_eq!(e.code, ErrorCode::UnexpectedResponse);
 }
+
+/// A TLS server whose certificate nobody trusts (self-signed, test-only
+/// fixture): the connector must say `tls_untrusted`, not "unreachable".
+#[tokio::test]
+async fn an_untrusted_certificate_is_tls_untrusted() {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio_rustls::rustls::ServerConfig;
+
+    let cert =
+        CertificateDer::from_pem_slice(include_bytes!("fixtures/untrusted-selfsigned.cert.pem"))
+            .expect("fixture certificate");
+    let key =
+        PrivateKeyDer::from_pem_slice(include_bytes!("fixtures/untrusted-selfsigned.key.pem"))
+            .expect("fixture key");
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // The handshake fails on the client side; nothing to serve.
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+
+    let c = creds(&format!("https://localhost:{port}"));
+    let e = connector().reach(&c).await.expect_err("untrusted");
+    assert_eq!(e.code, ErrorCode::TlsUntrusted, "{}", e.detail);
+    assert!(!e.is_transient());
+    let e = connector().probe(&c).await.result.expect_err("untrusted");
+    assert_eq!(e.code, ErrorCode::TlsUntrusted);
+    assert_no_token(&e.detail);
+}
