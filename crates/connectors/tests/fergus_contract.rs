@@ -174,9 +174,26 @@ async fn reach_sign_in_and_access_to_every_entity_type() {
         .expect("jobs");
     assert!(jobs.count.is_some_and(|n| n >= 1), "{jobs:?}");
 
+    // A probe is exactly one request.
+    let before = control(
+        &sandbox,
+        reqwest::Method::GET,
+        "/_sandbox/stats",
+        Value::Null,
+    )
+    .await;
     let probe = connector.probe(&credentials).await;
+    let after = control(
+        &sandbox,
+        reqwest::Method::GET,
+        "/_sandbox/stats",
+        Value::Null,
+    )
+    .await;
     let account = probe.result.expect("probe succeeds");
     assert_eq!(account.account_id, sandbox.demo().company_id.to_string());
+    let total = |stats: &Value| stats["total"].as_u64().expect("stats total");
+    assert_eq!(total(&after) - total(&before), 1, "{before} → {after}");
     sandbox.shutdown().await;
 }
 
@@ -282,6 +299,15 @@ async fn paging_reaches_every_job() {
     assert_eq!(jobs.len(), 2500);
     assert_eq!(pages, 5);
 
+    // A draft is never read back: the count stays at the non-draft jobs.
+    let draft = json!({"jobType": "Quote", "title": "Draft only", "isDraft": true});
+    connector
+        .create(&credentials, "jobs", &draft)
+        .await
+        .expect("draft");
+    let (again, _) = list_all(&connector, &credentials, "jobs", 500).await;
+    assert_eq!(again.len(), 2500);
+
     let first = connector
         .list(
             &credentials,
@@ -307,6 +333,24 @@ async fn repeated_cursor_bug_gives_the_same_results() {
 
     let (clean, _) = list_all(&connector, &credentials, "jobs", 37).await;
     post(&sandbox, "/_sandbox/cursor-bug", json!({"enabled": true})).await;
+    // The bug is really on: a raw page repeats `pageCursor` in its links.
+    let raw: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/jobs?pageCursor=37&pageSize=37",
+            sandbox.base_url().trim_end_matches('/')
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("raw page")
+        .json()
+        .await
+        .expect("raw json");
+    let links = raw["paging"]["links"].to_string();
+    assert!(
+        links.matches("pageCursor").count() > 3,
+        "bug not visible: {links}"
+    );
     let (buggy, _) = list_all(&connector, &credentials, "jobs", 37).await;
     post(&sandbox, "/_sandbox/cursor-bug", json!({"enabled": false})).await;
 
