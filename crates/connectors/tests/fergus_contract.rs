@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 
 // ---------------------------------------------------------------- helpers
 
+// `..Default::default()` keeps this compiling when the sandbox adds options.
+#[allow(clippy::needless_update)]
 async fn sandbox_with(jobs: usize, rate_limit: bool) -> Sandbox {
     Sandbox::start(SandboxOptions {
         port: 0,
