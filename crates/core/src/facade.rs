@@ -1641,6 +1641,12 @@ impl Patchbay {
         Ok(settings)
     }
 
+    /// Ask the monitor to look at the clock again now (after the computer
+    /// wakes from sleep, or in tests after moving a manual clock).
+    pub fn wake_monitor(&self) {
+        self.inner.wake.notify_one();
+    }
+
     /// Start the health monitor in the background (see [`crate::monitor`]).
     pub fn start_monitor(&self) -> crate::monitor::MonitorHandle {
         crate::monitor::start(self.clone(), crate::monitor::MonitorOptions::default())

@@ -16,7 +16,7 @@ pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use error::{AppError, AppErrorCode};
 pub use facade::{ConnectionChange, Patchbay, PatchbayOptions, TransitionSink};
 pub use model::*;
-pub use monitor::{MonitorHandle, MonitorOptions};
+pub use monitor::{MonitorHandle, MonitorOptions, SweepReport};
 pub use patchbay_connectors as connectors;
 pub use patchbay_connectors::{
     CreateOutcome, ListQuery, Record, RecordPage, Secret, SystemDescriptor,

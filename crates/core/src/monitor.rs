@@ -9,6 +9,7 @@
 
 use std::time::Duration as StdDuration;
 
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -42,11 +43,23 @@ impl Default for MonitorOptions {
     }
 }
 
+/// What the last sweep did (tests and diagnostics wait on this).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Sweeps finished since the monitor started.
+    pub count: u64,
+    /// The clock time the sweep used to decide what was due.
+    pub at: Option<DateTime<Utc>>,
+    /// Checks it ran.
+    pub checked: usize,
+}
+
 /// A running monitor. Dropping it leaves the task running until the
 /// engine's runtime ends; call [`MonitorHandle::stop`] to stop it cleanly.
 #[derive(Debug)]
 pub struct MonitorHandle {
     stop: watch::Sender<bool>,
+    sweeps: watch::Receiver<SweepReport>,
     task: JoinHandle<()>,
 }
 
@@ -62,15 +75,30 @@ impl MonitorHandle {
     pub fn is_running(&self) -> bool {
         !self.task.is_finished()
     }
+
+    /// Follow the sweeps as they finish.
+    pub fn sweeps(&self) -> watch::Receiver<SweepReport> {
+        self.sweeps.clone()
+    }
 }
 
 pub(crate) fn start(engine: Patchbay, options: MonitorOptions) -> MonitorHandle {
     let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(run(engine, options, stopped));
-    MonitorHandle { stop, task }
+    let (report, sweeps) = watch::channel(SweepReport {
+        count: 0,
+        at: None,
+        checked: 0,
+    });
+    let task = tokio::spawn(run(engine, options, stopped, report));
+    MonitorHandle { stop, sweeps, task }
 }
 
-async fn run(engine: Patchbay, options: MonitorOptions, mut stopped: watch::Receiver<bool>) {
+async fn run(
+    engine: Patchbay,
+    options: MonitorOptions,
+    mut stopped: watch::Receiver<bool>,
+    report: watch::Sender<SweepReport>,
+) {
     let engine = engine.with_actor(Actor::Monitor);
     let concurrency = options.concurrency.max(1);
     tracing::info!(concurrency, "health monitor started");
@@ -78,13 +106,19 @@ async fn run(engine: Patchbay, options: MonitorOptions, mut stopped: watch::Rece
         if *stopped.borrow() {
             break;
         }
-        let nap = match sweep(&engine, &options, concurrency).await {
-            Ok(nap) => nap,
+        let now = engine.inner.clock.now();
+        let (nap, checked) = match sweep(&engine, &options, concurrency, now).await {
+            Ok(done) => done,
             Err(e) => {
                 tracing::warn!(code = ?e.code, "health monitor sweep failed");
-                MAX_NAP
+                (MAX_NAP, 0)
             }
         };
+        report.send_modify(|r| {
+            r.count += 1;
+            r.at = Some(now);
+            r.checked = checked;
+        });
         tokio::select! {
             _ = tokio::time::sleep(nap) => {}
             _ = engine.inner.wake.notified() => {}
@@ -103,8 +137,8 @@ async fn sweep(
     engine: &Patchbay,
     options: &MonitorOptions,
     concurrency: usize,
-) -> Result<StdDuration, crate::AppError> {
-    let now = engine.inner.clock.now();
+    now: DateTime<Utc>,
+) -> Result<(StdDuration, usize), crate::AppError> {
     let connected = enum_text(&Lifecycle::Connected);
     let rows = engine.inner.store.connections().await?;
     let due: Vec<String> = rows
@@ -113,6 +147,7 @@ async fn sweep(
         .filter(|r| r.next_check_at.is_none_or(|at| at <= now))
         .map(|r| r.id.clone())
         .collect();
+    let checked = due.len();
     if !due.is_empty() {
         tracing::debug!(due = due.len(), "running health checks");
         futures::stream::iter(due)
@@ -139,5 +174,5 @@ async fn sweep(
         Some(at) => (at - now).to_std().unwrap_or(StdDuration::ZERO),
         None => MAX_NAP,
     };
-    Ok(nap.min(MAX_NAP))
+    Ok((nap.min(MAX_NAP), checked))
 }

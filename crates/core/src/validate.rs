@@ -219,7 +219,7 @@ mod tests {
             "   ",
             "fergPAT_ abc defgh",
             "fergPAT_abc\ndefghij",
-            "short",
+            "q7x",
             "notfergus_0123456789",
         ] {
             let error = token(&Secret::new(bad), &system).err();
