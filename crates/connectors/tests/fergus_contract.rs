@@ -609,6 +609,47 @@ async fn an_outage_is_service_down() {
 }
 
 #[tokio::test]
+async fn slow_and_flaky_answers_are_never_about_credentials() {
+    let sandbox = sandbox().await;
+    let connector = connector();
+    let credentials = demo_creds(&sandbox);
+
+    post(
+        &sandbox,
+        "/_sandbox/faults",
+        json!({"mode": "slow", "latencyMs": 200}),
+    )
+    .await;
+    let outcome = connector.probe(&credentials).await;
+    outcome.result.expect("slow still works");
+    assert!(outcome.latency_ms >= 200, "latency {}", outcome.latency_ms);
+
+    let flaky = |rate: f64| json!({"mode": "flaky", "latencyMs": 0, "failRate": rate});
+    post(&sandbox, "/_sandbox/faults", flaky(1.0)).await;
+    let e = connector
+        .probe(&credentials)
+        .await
+        .result
+        .expect_err("always fails");
+    assert_eq!(e.code, ErrorCode::ServiceDown);
+    post(&sandbox, "/_sandbox/faults", flaky(0.0)).await;
+    connector
+        .probe(&credentials)
+        .await
+        .result
+        .expect("never fails");
+    post(&sandbox, "/_sandbox/faults", flaky(0.5)).await;
+    for _ in 0..20 {
+        if let Err(e) = connector.probe(&credentials).await.result {
+            assert_eq!(e.code, ErrorCode::ServiceDown);
+            assert!(e.is_transient());
+        }
+    }
+    set_fault(&sandbox, "none").await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_hanging_server_is_a_timeout() {
     let sandbox = sandbox().await;
     let connector = FergusConnector::new(FergusConnector::client_with_timeouts(
