@@ -251,7 +251,7 @@ pub struct Record {
     /// A one-line title ("Job-500 · Replace hot water cylinder").
     pub title: String,
     /// Every field exactly as the API returned it (unknown fields kept).
-    #[ts(type = "Record<string, unknown>")]
+    #[ts(type = "{ [key in string]?: unknown }")]
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
