@@ -1,0 +1,390 @@
+//! Creating jobs (draft rules, validation), customers (303 on duplicates, PUT,
+//! soft DELETE), sites, contacts, enquiries and notes; bad input of every kind.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+fn new_customer(name: &str) -> Value {
+    json!({
+        "customerFullName": name,
+        "mainContact": {"firstName": "Mere", "lastName": "Parata",
+            "contactItems": [{"contactType": "email", "contactValue": "mere@example.co.nz"}]},
+        "physicalAddress": {"address1": "12 Kauri Street", "addressCity": "Nelson", "city": "ignored"}
+    })
+}
+
+#[tokio::test]
+async fn jobs_drafts_never_appear_and_non_drafts_need_fields() {
+    let sb = start(30).await;
+    let token = sb.demo().token.clone();
+    let (status, draft, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/jobs",
+        &json!({"jobType": "Quote", "title": "Secret draft xyzzy"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["data"]["status"], "Draft");
+    let draft_id = draft["data"]["id"].as_i64().expect("id");
+    assert_eq!(
+        get(&sb, &token, &format!("/jobs/{draft_id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (_, found) = get_json(&sb, &token, "/jobs?filterSearchText=xyzzy").await;
+    assert_eq!(found["data"].as_array().map(Vec::len), Some(0));
+
+    let (status, body, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/jobs",
+        &json!({"jobType": "Quote", "title": "Real job", "isDraft": false}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "Bad Request");
+    assert_eq!(body["statusCode"], 400);
+    let message = body["message"].as_str().unwrap_or("");
+    assert!(message.starts_with("Validation Failed: ["), "{message}");
+    for field in ["description", "customerId", "siteId"] {
+        assert!(message.contains(field), "{message} names {field}");
+    }
+
+    let (_, customers) = get_json(&sb, &token, "/customers?pageSize=1").await;
+    let customer_id = customers["data"][0]["id"].as_i64().expect("customer");
+    let (_, sites) = get_json(
+        &sb,
+        &token,
+        &format!("/sites?filterCustomerId={customer_id}"),
+    )
+    .await;
+    let site_id = sites["data"][0]["id"].as_i64().expect("site");
+    let (status, job, _) = send_json(&sb, Method::POST, &token, "/jobs", &json!({
+        "jobType": "Charge Up", "title": "Fix tap", "isDraft": false, "description": "Kitchen tap drips",
+        "customerId": customer_id, "siteId": site_id, "customerReference": "PO-1"
+    })).await;
+    assert_eq!(status, StatusCode::OK, "{job}");
+    let id = job["data"]["id"].as_i64().expect("id");
+    assert_ne!(id, draft_id);
+    let (status, read) = get_json(&sb, &token, &format!("/jobs/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["data"]["customer"]["id"], customer_id);
+    assert_eq!(read["data"]["siteAddress"]["id"], site_id);
+
+    let (status, body, _) = send_json(&sb, Method::POST, &token, "/jobs",
+        &json!({"jobType": "Quote", "title": "x", "isDraft": false, "description": "d", "customerId": 1, "siteId": 1})).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "unknown customer/site: {body}"
+    );
+    let (status, _, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/jobs",
+        &json!({"jobType": "Repair", "title": "x"}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "jobType must be one of the known ones"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn customers_create_duplicate_put_and_soft_delete() {
+    let sb = start(30).await;
+    let token = sb.demo().token.clone();
+    let (status, created, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/customers",
+        &new_customer("Harbour Cafe Ltd"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["data"]["id"].as_i64().expect("id");
+    assert_eq!(created["data"]["physicalAddress"]["addressCity"], "Nelson");
+
+    let (status, _, headers) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/customers",
+        &new_customer("harbour cafe ltd"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], format!("/customers/{id}").as_str());
+
+    let mut replaced = new_customer("Harbour Cafe & Bar Ltd");
+    replaced["mainContact"]["firstName"] = json!("Tama");
+    let (status, body, _) = send_json(
+        &sb,
+        Method::PUT,
+        &token,
+        &format!("/customers/{id}"),
+        &replaced,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, read) = get_json(&sb, &token, &format!("/customers/{id}")).await;
+    assert_eq!(read["data"]["customerFullName"], "Harbour Cafe & Bar Ltd");
+    assert_eq!(read["data"]["mainContact"]["firstName"], "Tama");
+
+    // DELETE with a JSON content type and no body: Fastify's quirk.
+    let response = client()
+        .delete(format!("{}/customers/{id}", sb.base_url()))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(
+        body["message"],
+        "Body cannot be empty when content-type is set to 'application/json'"
+    );
+    assert_eq!(body["statusCode"], 400);
+
+    let (_, before) = get_json(&sb, &token, "/customers?pageSize=1").await;
+    let pages_before = before["paging"]["pageCount"].as_i64().expect("count");
+    let response = client()
+        .delete(format!("{}/customers/{id}", sb.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        get(&sb, &token, &format!("/customers/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let (_, after) = get_json(&sb, &token, "/customers?pageSize=1").await;
+    assert_eq!(
+        after["paging"]["pageCount"].as_i64(),
+        Some(pages_before - 1)
+    );
+    let (_, search) = get_json(
+        &sb,
+        &token,
+        "/customers?filterSearchText=harbour%20cafe%20%26%20bar",
+    )
+    .await;
+    assert_eq!(search["data"].as_array().map(Vec::len), Some(0));
+    // The name is free again.
+    let (status, _, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/customers",
+        &new_customer("Harbour Cafe & Bar Ltd"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn sites_contacts_enquiries_notes_can_be_created() {
+    let sb = start(30).await;
+    let token = sb.demo().token.clone();
+    let site = json!({"defaultContact": {"firstName": "Kiri", "lastName": "Henare"},
+        "siteAddress": {"address1": "9 Totara Avenue", "addressSuburb": "Roslyn", "addressCity": "Dunedin"}});
+    let (status, created, _) = send_json(&sb, Method::POST, &token, "/sites", &site).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["data"]["id"].as_i64().expect("id");
+    let (status, _, headers) = send_json(&sb, Method::POST, &token, "/sites", &site).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], format!("/sites/{id}").as_str());
+    let (status, body, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/sites",
+        &json!({"defaultContact": {"firstName": "Kiri"}, "siteAddress": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap_or("").contains("lastName"));
+
+    let (status, _, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/contacts",
+        &json!({"firstName": "Ngaio", "lastName": "Smith"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, enquiry, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/enquiries",
+        &json!({"title": "Leaky roof", "contactName": "Sam"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(enquiry["data"]["status"], "TODO");
+    let (status, note, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/notes",
+        &json!({"entityName": "JOB", "entityId": 10000, "text": "Called"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(note["data"]["createdByUserId"], sb.demo().user_id);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_fastify_style_errors() {
+    let sb = start(30).await;
+    let token = sb.demo().token.clone();
+    let url = |path: &str| format!("{}{path}", sb.base_url());
+    let post_raw = |path: &str, content_type: &str, body: Vec<u8>| {
+        client()
+            .post(url(path))
+            .bearer_auth(&token)
+            .header("content-type", content_type.to_owned())
+            .body(body)
+            .send()
+    };
+
+    // Malformed JSON.
+    let response = post_raw(
+        "/customers",
+        "application/json",
+        b"{\"customerFullName\": ".to_vec(),
+    )
+    .await
+    .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_fastify(&response.json().await.expect("json"), 400);
+    // Not UTF-8.
+    let response = post_raw(
+        "/customers",
+        "application/json",
+        vec![b'{', b'"', 0xff, 0xfe, b'"', b':', b'1', b'}'],
+    )
+    .await
+    .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_fastify(&response.json().await.expect("json"), 400);
+    // Wrong types and unknown fields.
+    let (status, body, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/customers",
+        &json!({"customerFullName": 5, "mainContact": {"firstName": true}, "shoeSize": 44}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = body["message"].as_str().unwrap_or("");
+    assert!(message.starts_with("Validation Failed: "), "{message}");
+    assert!(
+        message.contains("body/customerFullName must be string"),
+        "{message}"
+    );
+    assert!(
+        message.contains("body/mainContact/firstName must be string"),
+        "{message}"
+    );
+    assert!(
+        message.contains("must NOT have additional properties"),
+        "{message}"
+    );
+    // Not an object at all.
+    let (status, _, _) = send_json(&sb, Method::POST, &token, "/customers", &json!([1, 2])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Wrong content type.
+    let response = post_raw("/customers", "text/plain", b"hello".to_vec())
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"], "FastifyError");
+    assert_eq!(body["statusCode"], 415);
+    assert_eq!(body["message"], "Unsupported Media Type: text/plain");
+    // Empty JSON body on POST.
+    let response = post_raw("/jobs", "application/json", Vec::new())
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // GET with a JSON content type is fine.
+    let response = client()
+        .get(url("/company"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    // Too large a body.
+    let response = post_raw(
+        "/customers",
+        "application/json",
+        vec![b' '; 2 * 1024 * 1024],
+    )
+    .await
+    .expect("request");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Query strings: huge page sizes are capped; nonsense is a 400.
+    let (status, body) = get_json(&sb, &token, "/jobs?pageSize=1000000000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["paging"]["perPage"], 1000);
+    for bad in [
+        "/jobs?pageSize=99999999999999999999999",
+        "/jobs?pageSize=abc",
+        "/jobs?pageSize=0",
+        "/jobs?pageCursor=-1",
+        "/jobs?sortOrder=sideways",
+        "/jobs?filterCustomerId=abc",
+        "/jobs?filterSearchText=%FF%FE",
+        "/jobs/abc",
+    ] {
+        let (status, body) = get_json(&sb, &token, bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_fastify(&body, 400);
+    }
+    // Unknown routes and methods, /v1 and plain /quotes.
+    for (method, path) in [
+        (Method::GET, "/v1/jobs"),
+        (Method::GET, "/quotes"),
+        (Method::DELETE, "/jobs"),
+        (Method::GET, "/"),
+    ] {
+        let response = client()
+            .request(method.clone(), url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(
+            body,
+            json!({"message": format!("Route {method}:{path} not found"), "error": "Not Found", "statusCode": 404})
+        );
+    }
+    // The sandbox is still fine.
+    assert_eq!(get(&sb, &token, "/company").await.status(), StatusCode::OK);
+    sb.shutdown().await;
+}
