@@ -112,7 +112,7 @@ pub struct Patchbay {
 
 pub(crate) struct Inner {
     pub(crate) store: Store,
-    secrets: CachedSecrets,
+    pub(crate) secrets: CachedSecrets,
     pub(crate) clock: Arc<dyn Clock>,
     catalog: Catalog,
     events: broadcast::Sender<EngineEvent>,
@@ -120,6 +120,8 @@ pub(crate) struct Inner {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Pokes the monitor when connections or settings change.
     pub(crate) wake: tokio::sync::Notify,
+    /// Webhook delivery (HTTP client, worker wake-ups); its outbox sink is in `sinks`.
+    pub(crate) webhooks: Arc<crate::webhooks::WebhookRuntime>,
 }
 
 /// What a check found, for the monitor's schedule.
@@ -234,6 +236,7 @@ impl Patchbay {
         let store = Store::open(&options.data_dir).await?;
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         tracing::info!(data_dir = %options.data_dir.display(), "patchbay engine opened");
+        let webhooks = Arc::new(crate::webhooks::WebhookRuntime::new());
         Ok(Patchbay {
             inner: Arc::new(Inner {
                 store,
@@ -241,9 +244,10 @@ impl Patchbay {
                 clock: options.clock,
                 catalog,
                 events,
-                sinks: RwLock::new(Vec::new()),
+                sinks: RwLock::new(vec![crate::webhooks::outbox_sink(&webhooks)]),
                 locks: Mutex::new(HashMap::new()),
                 wake: tokio::sync::Notify::new(),
+                webhooks,
             }),
             actor: Actor::You,
         })

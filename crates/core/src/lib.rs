@@ -11,6 +11,7 @@ pub mod monitor;
 pub mod secrets;
 pub mod store;
 pub mod validate;
+pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock, TokioClock};
 pub use error::{AppError, AppErrorCode};
@@ -22,3 +23,7 @@ pub use patchbay_connectors::{
     CreateOutcome, ListQuery, Record, RecordPage, Secret, SystemDescriptor,
 };
 pub use secrets::{InMemorySecrets, OsKeyring, SecretStore};
+pub use webhooks::{
+    CreatedWebhook, DeliveryPass, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+    WebhookInput, WebhookWorkerHandle, WebhookWorkerOptions,
+};

@@ -217,7 +217,10 @@ pub(crate) fn mask_signing_secret(secret: &str) -> String {
     let tail: String = {
         let chars: Vec<char> = secret.chars().collect();
         let start = chars.len().saturating_sub(4);
-        chars.get(start..).map(|c| c.iter().collect()).unwrap_or_default()
+        chars
+            .get(start..)
+            .map(|c| c.iter().collect())
+            .unwrap_or_default()
     };
     format!("{}…{tail}", signing::SECRET_PREFIX)
 }
@@ -234,14 +237,23 @@ const URL_EXAMPLE_HINT: &str =
 pub fn validate_webhook_url(raw: &str) -> Result<url::Url, AppError> {
     let text = raw.trim();
     if text.is_empty() {
-        return Err(url_invalid("Enter the address that should receive the alerts.", URL_EXAMPLE_HINT));
+        return Err(url_invalid(
+            "Enter the address that should receive the alerts.",
+            URL_EXAMPLE_HINT,
+        ));
     }
     if text.len() > 2048 {
-        return Err(url_invalid("That address is too long to be a webhook address.", URL_EXAMPLE_HINT));
+        return Err(url_invalid(
+            "That address is too long to be a webhook address.",
+            URL_EXAMPLE_HINT,
+        ));
     }
     let url = url::Url::parse(text).map_err(|e| {
-        url_invalid("This isn't a web address Patchbay can send alerts to.", URL_EXAMPLE_HINT)
-            .detail(format!("could not parse the address: {e}"))
+        url_invalid(
+            "This isn't a web address Patchbay can send alerts to.",
+            URL_EXAMPLE_HINT,
+        )
+        .detail(format!("could not parse the address: {e}"))
     })?;
     let loopback = match url.host() {
         Some(url::Host::Domain(name)) => {
@@ -274,7 +286,9 @@ pub fn validate_webhook_url(raw: &str) -> Result<url::Url, AppError> {
 }
 
 /// Check and normalise the chosen event types (`None` = all).
-pub fn validate_event_types(event_types: Option<Vec<String>>) -> Result<Option<Vec<String>>, AppError> {
+pub fn validate_event_types(
+    event_types: Option<Vec<String>>,
+) -> Result<Option<Vec<String>>, AppError> {
     let Some(list) = event_types else {
         return Ok(None);
     };
@@ -287,7 +301,10 @@ pub fn validate_event_types(event_types: Option<Vec<String>>) -> Result<Option<V
         let known = payload::known_event_type(name).ok_or_else(|| {
             AppError::new(
                 AppErrorCode::InvalidInput,
-                format!("Patchbay doesn't send an event called \"{}\".", truncate(name, 60)),
+                format!(
+                    "Patchbay doesn't send an event called \"{}\".",
+                    truncate(name, 60)
+                ),
             )
             .hint(format!("Pick from: {}.", payload::EVENT_TYPES.join(", ")))
         })?;
@@ -347,12 +364,18 @@ mod tests {
             "not a url at all",
         ] {
             let error = validate_webhook_url(bad).err();
-            assert_eq!(error.as_ref().map(|e| e.code), Some(AppErrorCode::WebhookUrlInvalid), "{bad:?}");
+            assert_eq!(
+                error.as_ref().map(|e| e.code),
+                Some(AppErrorCode::WebhookUrlInvalid),
+                "{bad:?}"
+            );
             assert!(error.is_some_and(|e| e.hint.is_some()), "{bad:?}");
         }
         let long = format!("https://example.com/{}", "a".repeat(3000));
         assert!(validate_webhook_url(&long).is_err());
-        let plain = validate_webhook_url("http://example.com/hook").err().unwrap_or_else(|| AppError::new(AppErrorCode::Internal, ""));
+        let plain = validate_webhook_url("http://example.com/hook")
+            .err()
+            .unwrap_or_else(|| AppError::new(AppErrorCode::Internal, ""));
         assert!(plain.message.contains("secure"), "{}", plain.message);
     }
 
@@ -365,7 +388,10 @@ mod tests {
                 " connection.offline ".into(),
                 "connection.recovered".into()
             ])),
-            Ok(Some(vec!["connection.offline".to_string(), "connection.recovered".to_string()]))
+            Ok(Some(vec![
+                "connection.offline".to_string(),
+                "connection.recovered".to_string()
+            ]))
         );
         assert_eq!(
             validate_event_types(Some(vec!["connection.exploded".into()])).map_err(|e| e.code),

@@ -85,12 +85,17 @@ pub(crate) async fn endpoints(pool: &SqlitePool) -> Result<Vec<WebhookEndpoint>,
     rows.iter().map(endpoint_from_row).collect()
 }
 
-pub(crate) async fn endpoint(pool: &SqlitePool, id: &str) -> Result<Option<WebhookEndpoint>, AppError> {
-    let row = sqlx::query(&format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(storage_error)?;
+pub(crate) async fn endpoint(
+    pool: &SqlitePool,
+    id: &str,
+) -> Result<Option<WebhookEndpoint>, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(storage_error)?;
     row.as_ref().map(endpoint_from_row).transpose()
 }
 
@@ -180,7 +185,9 @@ impl TransitionSink for OutboxSink {
         for row in rows {
             let id: String = row.try_get("id").map_err(storage_error)?;
             let event_types: Option<String> = row.try_get("event_types").map_err(storage_error)?;
-            let wanted = match event_types.and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok()) {
+            let wanted = match event_types
+                .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok())
+            {
                 Some(list) => list.iter().any(|t| t == event_type),
                 None => true,
             };
@@ -286,7 +293,10 @@ pub(crate) struct AttemptRecord {
 }
 
 /// Write the attempt to the log and move the message on, in one transaction.
-pub(crate) async fn record_attempt(pool: &SqlitePool, record: &AttemptRecord) -> Result<(), AppError> {
+pub(crate) async fn record_attempt(
+    pool: &SqlitePool,
+    record: &AttemptRecord,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await.map_err(storage_error)?;
     let a = &record.attempt;
     sqlx::query(
@@ -339,7 +349,8 @@ pub(crate) async fn record_attempt(pool: &SqlitePool, record: &AttemptRecord) ->
     tx.commit().await.map_err(storage_error)
 }
 
-const MESSAGE_COLUMNS: &str = "id, endpoint_id, event_type, connection_id, payload, created_at, status, \
+const MESSAGE_COLUMNS: &str =
+    "id, endpoint_id, event_type, connection_id, payload, created_at, status, \
      attempts, next_attempt_ms, last_attempt_at, last_status, last_error";
 
 fn delivery_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<WebhookDelivery, AppError> {
@@ -357,7 +368,11 @@ fn delivery_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<WebhookDelivery, A
         created_at: row.try_get("created_at").map_err(storage_error)?,
         status,
         attempts: u32::try_from(attempts).unwrap_or(0),
-        next_attempt_at: if status == DeliveryStatus::Pending { next.and_then(from_millis) } else { None },
+        next_attempt_at: if status == DeliveryStatus::Pending {
+            next.and_then(from_millis)
+        } else {
+            None
+        },
         last_attempt_at: row.try_get("last_attempt_at").map_err(storage_error)?,
         last_status_code: last_status.and_then(|s| u16::try_from(s).ok()),
         last_error: row.try_get("last_error").map_err(storage_error)?,
@@ -427,12 +442,17 @@ pub(crate) async fn deliveries(
     Ok(out)
 }
 
-pub(crate) async fn delivery(pool: &SqlitePool, message_id: &str) -> Result<Option<WebhookDelivery>, AppError> {
-    let row = sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM webhook_messages WHERE id = ?"))
-        .bind(message_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(storage_error)?;
+pub(crate) async fn delivery(
+    pool: &SqlitePool,
+    message_id: &str,
+) -> Result<Option<WebhookDelivery>, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM webhook_messages WHERE id = ?"
+    ))
+    .bind(message_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(storage_error)?;
     match row {
         Some(row) => {
             let mut delivery = delivery_from_row(&row)?;

@@ -108,7 +108,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn t0() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, 4, 10, 42, 0).single().unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 12, 4, 10, 42, 0)
+            .single()
+            .unwrap_or_default()
     }
 
     fn view() -> ConnectionView {
@@ -159,7 +161,12 @@ mod tests {
 
     #[test]
     fn the_body_has_exactly_the_whitelisted_fields_and_no_secret() {
-        let body = connection_event(REAUTHORIZATION_REQUIRED, t0(), &view(), Some(Health::Healthy));
+        let body = connection_event(
+            REAUTHORIZATION_REQUIRED,
+            t0(),
+            &view(),
+            Some(Health::Healthy),
+        );
         assert_eq!(body["type"], "connection.reauthorization_required");
         assert_eq!(body["timestamp"], "2026-12-04T10:42:00.000Z");
         let data = body["data"].as_object().cloned().unwrap_or_default();
@@ -168,8 +175,19 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "accountName", "connectionId", "health", "lastSuccess", "lifecycle", "maskedSecret",
-                "name", "previousHealth", "reason", "since", "system", "systemName", "tokenExpiresAt",
+                "accountName",
+                "connectionId",
+                "health",
+                "lastSuccess",
+                "lifecycle",
+                "maskedSecret",
+                "name",
+                "previousHealth",
+                "reason",
+                "since",
+                "system",
+                "systemName",
+                "tokenExpiresAt",
             ]
         );
         assert_eq!(data["health"], "needs_reconnect");
@@ -177,7 +195,12 @@ mod tests {
         assert_eq!(data["lifecycle"], "connected");
         assert_eq!(data["maskedSecret"], "fergPAT_…3f9a");
         let text = body.to_string();
-        for planted in ["planted-password", "planted-query-token", "api_url", "apiUrl"] {
+        for planted in [
+            "planted-password",
+            "planted-query-token",
+            "api_url",
+            "apiUrl",
+        ] {
             assert!(!text.contains(planted), "{planted} leaked: {text}");
         }
     }

@@ -49,13 +49,23 @@ pub fn generate_secret() -> String {
 /// `whsec_…` (or the bare base64) → the HMAC key bytes.
 pub fn secret_key(secret: &str) -> Result<Vec<u8>, VerifyError> {
     let encoded = secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret);
-    STANDARD.decode(encoded.trim()).map_err(|_| VerifyError::InvalidSecret)
+    STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| VerifyError::InvalidSecret)
 }
 
 /// `v1,<base64>` for one message.
-pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &[u8]) -> Result<String, VerifyError> {
+pub fn sign(
+    secret: &str,
+    msg_id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Result<String, VerifyError> {
     let key = secret_key(secret)?;
-    Ok(format!("v1,{}", STANDARD.encode(raw_signature(&key, msg_id, timestamp, body))))
+    Ok(format!(
+        "v1,{}",
+        STANDARD.encode(raw_signature(&key, msg_id, timestamp, body))
+    ))
 }
 
 fn raw_signature(key: &[u8], msg_id: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
@@ -101,8 +111,12 @@ pub fn verify<'a>(
     let key = secret_key(secret)?;
     let msg_id = header(HEADER_ID).ok_or(VerifyError::MissingHeader(HEADER_ID))?;
     let timestamp = header(HEADER_TIMESTAMP).ok_or(VerifyError::MissingHeader(HEADER_TIMESTAMP))?;
-    let signatures = header(HEADER_SIGNATURE).ok_or(VerifyError::MissingHeader(HEADER_SIGNATURE))?;
-    let timestamp: i64 = timestamp.trim().parse().map_err(|_| VerifyError::InvalidTimestamp)?;
+    let signatures =
+        header(HEADER_SIGNATURE).ok_or(VerifyError::MissingHeader(HEADER_SIGNATURE))?;
+    let timestamp: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| VerifyError::InvalidTimestamp)?;
     let now = now.timestamp();
     if now.saturating_sub(timestamp) > tolerance_secs {
         return Err(VerifyError::TooOld);
@@ -151,18 +165,33 @@ mod tests {
     }
 
     fn map(headers: &[(&'static str, String)]) -> HashMap<String, String> {
-        headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 
     #[test]
     fn signs_the_spec_example_byte_for_byte() {
         assert_eq!(
-            sign(SPEC_SECRET, SPEC_MSG_ID, SPEC_TIMESTAMP, SPEC_BODY.as_bytes()).as_deref(),
+            sign(
+                SPEC_SECRET,
+                SPEC_MSG_ID,
+                SPEC_TIMESTAMP,
+                SPEC_BODY.as_bytes()
+            )
+            .as_deref(),
             Ok(SPEC_SIGNATURE)
         );
         // Without the prefix, the same.
         assert_eq!(
-            sign("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", SPEC_MSG_ID, SPEC_TIMESTAMP, SPEC_BODY.as_bytes()).as_deref(),
+            sign(
+                "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                SPEC_MSG_ID,
+                SPEC_TIMESTAMP,
+                SPEC_BODY.as_bytes()
+            )
+            .as_deref(),
             Ok(SPEC_SIGNATURE)
         );
     }
@@ -171,16 +200,26 @@ mod tests {
     fn signs_the_rust_reference_example() {
         let body = br#"{"email":"test@example.com","username":"test_user"}"#;
         assert_eq!(
-            sign("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk", 1_649_367_553, body)
-                .as_deref(),
+            sign(
+                "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+                1_649_367_553,
+                body
+            )
+            .as_deref(),
             Ok("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=")
         );
     }
 
     #[test]
     fn headers_carry_id_timestamp_and_signature() {
-        let h = headers(SPEC_SECRET, SPEC_MSG_ID, at(SPEC_TIMESTAMP), SPEC_BODY.as_bytes())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let h = headers(
+            SPEC_SECRET,
+            SPEC_MSG_ID,
+            at(SPEC_TIMESTAMP),
+            SPEC_BODY.as_bytes(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let h = map(&h);
         assert_eq!(h["webhook-id"], SPEC_MSG_ID);
         assert_eq!(h["webhook-timestamp"], "1614265330");
@@ -205,14 +244,23 @@ mod tests {
         };
         assert_eq!(check(&h, SPEC_BODY, now), Ok(()));
         // Tampered body, id, timestamp.
-        assert_eq!(check(&h, r#"{"test": 2432232315}"#, now), Err(VerifyError::NoMatch));
+        assert_eq!(
+            check(&h, r#"{"test": 2432232315}"#, now),
+            Err(VerifyError::NoMatch)
+        );
         let mut other = h.clone();
         other.insert("webhook-id".into(), "msg_other".into());
         assert_eq!(check(&other, SPEC_BODY, now), Err(VerifyError::NoMatch));
         // Clock tolerance: 5 minutes either way.
         assert_eq!(check(&h, SPEC_BODY, at(SPEC_TIMESTAMP + 300)), Ok(()));
-        assert_eq!(check(&h, SPEC_BODY, at(SPEC_TIMESTAMP + 301)), Err(VerifyError::TooOld));
-        assert_eq!(check(&h, SPEC_BODY, at(SPEC_TIMESTAMP - 301)), Err(VerifyError::TooNew));
+        assert_eq!(
+            check(&h, SPEC_BODY, at(SPEC_TIMESTAMP + 301)),
+            Err(VerifyError::TooOld)
+        );
+        assert_eq!(
+            check(&h, SPEC_BODY, at(SPEC_TIMESTAMP - 301)),
+            Err(VerifyError::TooNew)
+        );
         // Several signatures: one valid among others passes; none valid fails.
         let mut multi = h.clone();
         multi.insert(
@@ -221,21 +269,36 @@ mod tests {
         );
         assert_eq!(check(&multi, SPEC_BODY, now), Ok(()));
         let mut none = h.clone();
-        none.insert("webhook-signature".into(), "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v1,".into());
+        none.insert(
+            "webhook-signature".into(),
+            "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v1,".into(),
+        );
         assert_eq!(check(&none, SPEC_BODY, now), Err(VerifyError::NoMatch));
         // A v2 entry with the right bytes is not accepted as v1.
         let mut wrong_version = h.clone();
-        wrong_version.insert("webhook-signature".into(), SPEC_SIGNATURE.replacen("v1", "v2", 1));
-        assert_eq!(check(&wrong_version, SPEC_BODY, now), Err(VerifyError::NoMatch));
+        wrong_version.insert(
+            "webhook-signature".into(),
+            SPEC_SIGNATURE.replacen("v1", "v2", 1),
+        );
+        assert_eq!(
+            check(&wrong_version, SPEC_BODY, now),
+            Err(VerifyError::NoMatch)
+        );
         // Missing headers and a bad timestamp.
         for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
             let mut missing = h.clone();
             missing.remove(name);
-            assert!(matches!(check(&missing, SPEC_BODY, now), Err(VerifyError::MissingHeader(_))));
+            assert!(matches!(
+                check(&missing, SPEC_BODY, now),
+                Err(VerifyError::MissingHeader(_))
+            ));
         }
         let mut bad = h.clone();
         bad.insert("webhook-timestamp".into(), "hello".into());
-        assert_eq!(check(&bad, SPEC_BODY, now), Err(VerifyError::InvalidTimestamp));
+        assert_eq!(
+            check(&bad, SPEC_BODY, now),
+            Err(VerifyError::InvalidTimestamp)
+        );
     }
 
     #[test]
@@ -249,15 +312,33 @@ mod tests {
         let body = br#"{"type":"webhook.test"}"#;
         let h = headers(&a, "msg_1", at(1_700_000_000), body).unwrap_or_else(|e| panic!("{e}"));
         let h = map(&h);
-        assert_eq!(verify(&a, |n| h.get(n).map(String::as_str), body, at(1_700_000_000), 300), Ok(()));
         assert_eq!(
-            verify(&b, |n| h.get(n).map(String::as_str), body, at(1_700_000_000), 300),
+            verify(
+                &a,
+                |n| h.get(n).map(String::as_str),
+                body,
+                at(1_700_000_000),
+                300
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            verify(
+                &b,
+                |n| h.get(n).map(String::as_str),
+                body,
+                at(1_700_000_000),
+                300
+            ),
             Err(VerifyError::NoMatch)
         );
     }
 
     #[test]
     fn a_garbage_secret_is_an_error_not_a_panic() {
-        assert_eq!(sign("whsec_***", "m", 1, b"x"), Err(VerifyError::InvalidSecret));
+        assert_eq!(
+            sign("whsec_***", "m", 1, b"x"),
+            Err(VerifyError::InvalidSecret)
+        );
     }
 }

@@ -124,10 +124,14 @@ async fn run(engine: Patchbay, options: WebhookWorkerOptions, mut stopped: watch
 }
 
 impl Patchbay {
-    pub(crate) async fn deliver_due_with(&self, options: &WebhookWorkerOptions) -> Result<DeliveryPass, AppError> {
+    pub(crate) async fn deliver_due_with(
+        &self,
+        options: &WebhookWorkerOptions,
+    ) -> Result<DeliveryPass, AppError> {
         let now = self.clock().now();
         let lease = Duration::from_std(CLAIM_LEASE).unwrap_or_else(|_| Duration::seconds(30));
-        let claimed = outbox::claim_due(self.store().pool(), now, now + lease, options.batch.max(1)).await?;
+        let claimed =
+            outbox::claim_due(self.store().pool(), now, now + lease, options.batch.max(1)).await?;
         if claimed.is_empty() {
             return Ok(DeliveryPass::default());
         }
@@ -150,10 +154,15 @@ impl Patchbay {
             match outcome {
                 Ok(true) => delivered += 1,
                 Ok(false) => {}
-                Err(e) => tracing::warn!(code = ?e.code, detail = ?e.detail, "could not record a webhook attempt"),
+                Err(e) => {
+                    tracing::warn!(code = ?e.code, detail = ?e.detail, "could not record a webhook attempt")
+                }
             }
         }
-        Ok(DeliveryPass { attempted, delivered })
+        Ok(DeliveryPass {
+            attempted,
+            delivered,
+        })
     }
 
     /// One attempt of one message; returns whether it was delivered.
@@ -170,7 +179,8 @@ impl Patchbay {
             },
         };
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let finished_at = started_at + Duration::milliseconds(i64::try_from(latency_ms).unwrap_or(0));
+        let finished_at =
+            started_at + Duration::milliseconds(i64::try_from(latency_ms).unwrap_or(0));
         let delivered = outcome.status.is_some_and(|s| (200..300).contains(&s));
         let gone = outcome.status == Some(410);
         let (status, next_attempt_at) = if delivered {
