@@ -17,32 +17,54 @@ pub(crate) const BODY_EXCERPT_CHARS: usize = 300;
 /// Replace every occurrence of `secret` (and anything shaped like a Fergus
 /// personal access token) with a mask, so technical details can be shown and
 /// copied safely.
+/// Matching ignores ASCII case: a URL parser lowercases a host name, so a
+/// token pasted into the address comes back as `fergpat_…`.
 pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
     let mut out = text.to_string();
-    if let Some(secret) = secret {
+    if let Some(secret) = secret.map(str::trim) {
         if !secret.is_empty() {
-            out = out.replace(secret, "[redacted]");
+            out = replace_ignoring_ascii_case(&out, secret, |_| "[redacted]".to_string());
         }
     }
     redact_token_shapes(&out)
 }
 
+/// Replace every match of `needle` (ASCII case ignored) with `with(match)`.
+fn replace_ignoring_ascii_case(text: &str, needle: &str, with: impl Fn(&str) -> String) -> String {
+    // ASCII lowercasing keeps byte offsets, so positions carry over.
+    let haystack = text.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    while let Some(found) = haystack[from..].find(&needle) {
+        let start = from + found;
+        let end = start + needle.len();
+        out.push_str(&text[from..start]);
+        out.push_str(&with(&text[start..end]));
+        from = end;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 /// Mask anything that looks like `fergPAT_…` even when it is not the token in
 /// use (a server might echo another one).
 fn redact_token_shapes(text: &str) -> String {
-    const PREFIX: &str = "fergPAT_";
+    const PREFIX: &str = "fergpat_";
+    let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find(PREFIX) {
-        out.push_str(&rest[..pos]);
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(PREFIX) {
+        let start = from + found;
+        out.push_str(&text[from..start]);
         out.push_str("fergPAT_[redacted]");
-        let after = &rest[pos + PREFIX.len()..];
-        let end = after
+        let after = &text[start + PREFIX.len()..];
+        let tail = after
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .unwrap_or(after.len());
-        rest = &after[end..];
+        from = start + PREFIX.len() + tail;
     }
-    out.push_str(rest);
+    out.push_str(&text[from..]);
     out
 }
 
@@ -234,6 +256,18 @@ mod tests {
         assert!(!out.contains("other-token"));
         assert!(out.contains("fergPAT_[redacted]"));
         assert!(out.ends_with('!'));
+    }
+
+    #[test]
+    fn redact_ignores_ascii_case_and_survives_unicode() {
+        let secret = "fergPAT_AbCd1234-xyz";
+        let out = redact("host fergpat_abcd1234-xyz.example: é ü", Some(secret));
+        assert!(!out.to_ascii_lowercase().contains("abcd1234"), "{out}");
+        assert!(out.ends_with("é ü"));
+        let out = redact("Straße FERGPAT_zzzz9999 ok", Some("SeCrEt-Value"));
+        assert_eq!(out, "Straße fergPAT_[redacted] ok");
+        let out = redact("x SECRET-VALUE y", Some("SeCrEt-Value"));
+        assert_eq!(out, "x [redacted] y");
     }
 
     #[test]

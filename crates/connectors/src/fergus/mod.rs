@@ -388,17 +388,10 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-#[async_trait]
-impl Connector for FergusConnector {
-    fn descriptor(&self) -> &SystemDescriptor {
-        &self.descriptor
-    }
-
-    fn check_address(&self, credentials: &Credentials) -> Result<(), ConnectorError> {
-        Self::api_base(credentials).map(|_| ())
-    }
-
-    async fn reach(&self, credentials: &Credentials) -> Result<ServerInfo, ConnectorError> {
+/// The trait methods' bodies; the trait impl below wraps each so that no
+/// error leaves the connector with the token in it, whatever path made it.
+impl FergusConnector {
+    async fn reach_inner(&self, credentials: &Credentials) -> Result<ServerInfo, ConnectorError> {
         let base = Self::api_base(credentials)?;
         let url = Self::endpoint(&base, "/version", &[]);
         let context = Self::context(&Method::GET, &url);
@@ -428,11 +421,14 @@ impl Connector for FergusConnector {
         })
     }
 
-    async fn sign_in(&self, credentials: &Credentials) -> Result<AccountInfo, ConnectorError> {
+    async fn sign_in_inner(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<AccountInfo, ConnectorError> {
         self.company(credentials).await.0
     }
 
-    async fn check_access(
+    async fn check_access_inner(
         &self,
         credentials: &Credentials,
         entity: &str,
@@ -465,7 +461,7 @@ impl Connector for FergusConnector {
         })
     }
 
-    async fn probe(&self, credentials: &Credentials) -> ProbeOutcome {
+    async fn probe_inner(&self, credentials: &Credentials) -> ProbeOutcome {
         let (result, latency_ms, rate) = self.company(credentials).await;
         ProbeOutcome {
             result,
@@ -474,7 +470,7 @@ impl Connector for FergusConnector {
         }
     }
 
-    async fn list(
+    async fn list_inner(
         &self,
         credentials: &Credentials,
         entity: &str,
@@ -594,7 +590,7 @@ impl Connector for FergusConnector {
         })
     }
 
-    async fn get(
+    async fn get_inner(
         &self,
         credentials: &Credentials,
         entity: &str,
@@ -625,7 +621,7 @@ impl Connector for FergusConnector {
         self.fetch_record(credentials, kind, url).await
     }
 
-    async fn create(
+    async fn create_inner(
         &self,
         credentials: &Credentials,
         entity: &str,
@@ -708,6 +704,88 @@ impl Connector for FergusConnector {
             &reply.body,
             secret,
         ))
+    }
+}
+
+/// Mask the token (and anything token-shaped) in an error's texts.
+fn scrub(mut error: ConnectorError, credentials: &Credentials) -> ConnectorError {
+    let secret = Some(credentials.secret.expose());
+    error.detail = redact(&error.detail, secret);
+    error.problems = error.problems.iter().map(|p| redact(p, secret)).collect();
+    error
+}
+
+#[async_trait]
+impl Connector for FergusConnector {
+    fn descriptor(&self) -> &SystemDescriptor {
+        &self.descriptor
+    }
+
+    fn check_address(&self, credentials: &Credentials) -> Result<(), ConnectorError> {
+        Self::api_base(credentials)
+            .map(|_| ())
+            .map_err(|e| scrub(e, credentials))
+    }
+
+    async fn reach(&self, credentials: &Credentials) -> Result<ServerInfo, ConnectorError> {
+        self.reach_inner(credentials)
+            .await
+            .map_err(|e| scrub(e, credentials))
+    }
+
+    async fn sign_in(&self, credentials: &Credentials) -> Result<AccountInfo, ConnectorError> {
+        self.sign_in_inner(credentials)
+            .await
+            .map_err(|e| scrub(e, credentials))
+    }
+
+    async fn check_access(
+        &self,
+        credentials: &Credentials,
+        entity: &str,
+    ) -> Result<AccessReport, ConnectorError> {
+        self.check_access_inner(credentials, entity)
+            .await
+            .map_err(|e| scrub(e, credentials))
+    }
+
+    async fn probe(&self, credentials: &Credentials) -> ProbeOutcome {
+        let mut outcome = self.probe_inner(credentials).await;
+        outcome.result = outcome.result.map_err(|e| scrub(e, credentials));
+        outcome
+    }
+
+    async fn list(
+        &self,
+        credentials: &Credentials,
+        entity: &str,
+        query: &ListQuery,
+    ) -> Result<RecordPage, ConnectorError> {
+        self.list_inner(credentials, entity, query)
+            .await
+            .map_err(|e| scrub(e, credentials))
+    }
+
+    async fn get(
+        &self,
+        credentials: &Credentials,
+        entity: &str,
+        id: &str,
+    ) -> Result<Record, ConnectorError> {
+        self.get_inner(credentials, entity, id)
+            .await
+            .map_err(|e| scrub(e, credentials))
+    }
+
+    async fn create(
+        &self,
+        credentials: &Credentials,
+        entity: &str,
+        data: &Value,
+    ) -> Result<CreateOutcome, ConnectorError> {
+        self.create_inner(credentials, entity, data)
+            .await
+            .map_err(|e| scrub(e, credentials))
     }
 }
 

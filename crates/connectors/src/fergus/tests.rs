@@ -293,3 +293,22 @@ async fn unknown_entities_and_bad_queries_are_refused_before_any_request() {
         .expect_err("not object");
     assert_eq!(e.code, ErrorCode::ValidationFailed);
 }
+
+#[tokio::test]
+async fn a_token_pasted_into_the_address_never_shows_in_the_error() {
+    let connector = FergusConnector::new(FergusConnector::default_client());
+    for address in [
+        TOKEN.to_string(),
+        format!("https://{TOKEN}"),
+        format!("ftp://x/{TOKEN}"),
+    ] {
+        let c = creds(&address);
+        let e = match connector.check_address(&c) {
+            Err(e) => e,
+            Ok(()) => connector.reach(&c).await.expect_err("cannot work"),
+        };
+        for text in [e.detail.clone(), e.to_string(), format!("{e:?}")] {
+            assert!(!text.contains("unit-test"), "{address}: {text}");
+        }
+    }
+}
