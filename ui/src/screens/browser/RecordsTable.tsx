@@ -1,0 +1,270 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+
+import type { AppError } from "../../bindings/AppError";
+import type { EntityTypeSpec } from "../../bindings/EntityTypeSpec";
+import type { Record as EntityRecord } from "../../bindings/Record";
+import { ErrorBox } from "../../components/ErrorBox";
+import { Icon } from "../../components/Icon";
+import { cellText, formatCount } from "../../lib/fields";
+import { PageCache } from "../../lib/pageCache";
+import { toAppError } from "../../lib/errors";
+import * as platform from "../../platform";
+
+export const PAGE_SIZE = 200;
+const ROW_HEIGHT = 40;
+
+export interface SortState {
+  field: string | null;
+  descending: boolean;
+}
+
+/**
+ * A virtualised table over a connection's records: only visible rows are in
+ * the DOM; pages of PAGE_SIZE are fetched as the viewport nears them.
+ */
+export function RecordsTable({
+  connectionId,
+  spec,
+  search,
+  sort,
+  onSort,
+  selectedId,
+  onOpen,
+  onTotal,
+}: {
+  connectionId: string;
+  spec: EntityTypeSpec;
+  search: string;
+  sort: SortState;
+  onSort: (sort: SortState) => void;
+  selectedId: string | null;
+  onOpen: (record: EntityRecord) => void;
+  onTotal?: (total: number | null) => void;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const queryKey = `${connectionId}|${spec.key}|${search}|${sort.field ?? ""}|${sort.descending}`;
+  const cache = useMemo(() => {
+    void queryKey;
+    return new PageCache<EntityRecord>(PAGE_SIZE);
+  }, [queryKey]);
+  const [, setVersion] = useState(0);
+  const [error, setError] = useState<AppError | null>(null);
+  const [activeRow, setActiveRow] = useState(0);
+  const onTotalRef = useRef(onTotal);
+  useEffect(() => {
+    onTotalRef.current = onTotal;
+  }, [onTotal]);
+
+  const count = cache.rowCount();
+  // TanStack Virtual returns functions the React Compiler can't memoise; this
+  // component is not compiled, which is what we want for a scroll-driven view.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const firstRow = items[0]?.index ?? 0;
+  const lastRow = items[items.length - 1]?.index ?? 0;
+
+  const fetchPage = useCallback(
+    (page: number) => {
+      const cursor = cache.cursorFor(page);
+      if (cursor === undefined) return;
+      cache.markLoading(page);
+      platform
+        .browse(connectionId, spec.key, {
+          cursor,
+          pageSize: cache.pageSize,
+          search: search || null,
+          sortField: sort.field,
+          sortDescending: sort.descending,
+        })
+        .then(
+          (result) => {
+            cache.store(page, {
+              records: result.records,
+              nextCursor: result.nextCursor,
+              total: result.total === null ? null : Number(result.total),
+            });
+            if (page === 0) onTotalRef.current?.(cache.isComplete() || result.total !== null ? cache.rowCount() : null);
+            setError(null);
+            setVersion((v) => v + 1);
+          },
+          (e: unknown) => {
+            cache.markFailed(page);
+            setError(toAppError(e));
+          },
+        );
+    },
+    [cache, connectionId, spec.key, search, sort.field, sort.descending],
+  );
+
+  useEffect(() => {
+    if (error) return;
+    for (const page of cache.pagesToFetch(firstRow, lastRow, 1)) fetchPage(page);
+  });
+
+  useEffect(() => {
+    scrollRef.current?.scrollTo?.({ top: 0 });
+    setActiveRow(0);
+  }, [cache]);
+
+  const sortable = new Set(spec.sortableFields);
+  const columns = spec.columns;
+  const template = `repeat(${columns.length}, minmax(0, 1fr))`;
+
+  const focusRow = (index: number) => {
+    const clamped = Math.max(0, Math.min(count - 1, index));
+    setActiveRow(clamped);
+    virtualizer.scrollToIndex(clamped, { align: "auto" });
+    window.requestAnimationFrame(() => {
+      scrollRef.current?.querySelector<HTMLElement>(`[data-index="${clamped}"]`)?.focus();
+    });
+  };
+
+  const onRowKey = (event: React.KeyboardEvent, index: number, record: EntityRecord | undefined) => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
+    switch (event.key) {
+      case "ArrowDown":
+        event.preventDefault();
+        focusRow(index + 1);
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        focusRow(index - 1);
+        break;
+      case "PageDown":
+        event.preventDefault();
+        focusRow(index + page);
+        break;
+      case "PageUp":
+        event.preventDefault();
+        focusRow(index - page);
+        break;
+      case "Home":
+        event.preventDefault();
+        focusRow(0);
+        break;
+      case "End":
+        event.preventDefault();
+        focusRow(count - 1);
+        break;
+      case "Enter":
+      case " ":
+        event.preventDefault();
+        if (record) onOpen(record);
+        break;
+    }
+  };
+
+  const loadedNothing = cache.isComplete() && count === 0;
+
+  return (
+    <div className="records">
+      {error && (
+        <ErrorBox error={error} title={`Patchbay couldn't load the ${spec.label.toLowerCase()}`}>
+          <button type="button" className="button" onClick={() => setError(null)}>
+            Try again
+          </button>
+        </ErrorBox>
+      )}
+      <div
+        className="records-table"
+        role="table"
+        aria-label={spec.label}
+        aria-rowcount={cache.total !== null ? cache.total + 1 : -1}
+        data-testid="records-table"
+        data-row-count={count}
+      >
+        <div className="records-head" role="rowgroup">
+          <div className="records-row records-header-row" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
+            {columns.map((column) => {
+              const canSort = sortable.has(column.path);
+              const active = sort.field === column.path;
+              return (
+                <div
+                  key={column.path}
+                  role="columnheader"
+                  className="records-cell records-header-cell"
+                  aria-sort={active ? (sort.descending ? "descending" : "ascending") : canSort ? "none" : undefined}
+                >
+                  {canSort ? (
+                    <button
+                      type="button"
+                      className="sort-button"
+                      onClick={() => onSort({ field: column.path, descending: active ? !sort.descending : false })}
+                    >
+                      {column.label}
+                      <Icon name={active ? "chevron-down" : "sort"} size={14} className={active && !sort.descending ? "flip" : ""} />
+                      <span className="visually-hidden">
+                        {active ? (sort.descending ? ", sorted newest or highest first" : ", sorted oldest or lowest first") : ", sort"}
+                      </span>
+                    </button>
+                  ) : (
+                    column.label
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        <div ref={scrollRef} className="records-scroll" role="rowgroup" data-testid="records-scroll">
+          {loadedNothing ? (
+            <p className="records-empty">
+              {search ? `No ${spec.label.toLowerCase()} match “${search}”.` : `No ${spec.label.toLowerCase()} yet.`}
+            </p>
+          ) : (
+            <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+              {items.map((item) => {
+                const record = cache.row(item.index);
+                const selected = record !== undefined && record.id === selectedId;
+                return (
+                  <div
+                    key={item.key}
+                    role="row"
+                    aria-rowindex={item.index + 2}
+                    aria-selected={selected}
+                    data-index={item.index}
+                    data-testid={record ? "record-row" : "record-row-loading"}
+                    data-record-id={record?.id}
+                    tabIndex={item.index === activeRow ? 0 : -1}
+                    className={`records-row${selected ? " records-row-selected" : ""}${record ? "" : " records-row-loading"}`}
+                    style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: template }}
+                    onClick={() => {
+                      setActiveRow(item.index);
+                      if (record) onOpen(record);
+                    }}
+                    onFocus={() => setActiveRow(item.index)}
+                    onKeyDown={(e) => onRowKey(e, item.index, record)}
+                  >
+                    {columns.map((column, i) =>
+                      record ? (
+                        <div key={column.path} role="cell" className="records-cell">
+                          {cellText(record.fields, column.path)}
+                        </div>
+                      ) : (
+                        <div key={column.path} role="cell" className="records-cell">
+                          {i === 0 ? <span className="muted">Loading…</span> : <span className="skeleton" />}
+                        </div>
+                      ),
+                    )}
+                  </div>
+                );
+              })}
+            </div>
+          )}
+        </div>
+      </div>
+      <p className="records-foot muted" aria-live="polite">
+        {cache.total !== null
+          ? `${formatCount(cache.total)} ${spec.label.toLowerCase()}`
+          : `${formatCount(cache.rowCount())}+ ${spec.label.toLowerCase()} so far`}
+        {" · "}Use the arrow keys to move, Enter to open.
+      </p>
+    </div>
+  );
+}
