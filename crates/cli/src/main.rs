@@ -14,6 +14,8 @@ use patchbay_core::{
 };
 use serde::Serialize;
 
+mod webhooks_cmd;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "patchbay",
@@ -122,6 +124,11 @@ enum Command {
         /// Desktop notifications on/off.
         #[arg(long)]
         notifications: Option<bool>,
+    },
+    /// Webhook endpoints: add, list, remove, test, deliveries, retry.
+    Webhooks {
+        #[command(subcommand)]
+        command: webhooks_cmd::WebhooksCommand,
     },
 }
 
@@ -433,6 +440,7 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
             Ok(())
         }
         Command::Watch { interval } => watch(&engine, interval, json).await,
+        Command::Webhooks { command } => webhooks_cmd::run(&engine, command, json).await,
         Command::Reconnect {
             id,
             token_created,
@@ -627,6 +635,7 @@ async fn watch(engine: &Patchbay, interval: Option<u32>, json: bool) -> Result<(
         interval_secs: interval,
         ..Default::default()
     });
+    let webhook_worker = engine.start_webhook_worker();
     if !json {
         eprintln!("Watching connections. Press Ctrl-C to stop.");
     }
@@ -665,6 +674,7 @@ async fn watch(engine: &Patchbay, interval: Option<u32>, json: bool) -> Result<(
         }
     }
     monitor.stop().await;
+    webhook_worker.stop().await;
     Ok(())
 }
 
