@@ -102,12 +102,17 @@ async fn run(
     let engine = engine.with_actor(Actor::Monitor);
     let concurrency = options.concurrency.max(1);
     tracing::info!(concurrency, "health monitor started");
+    // With an interval override (`patchbay watch --interval`), the first
+    // sweep checks everything: the stored schedule used the old interval.
+    let mut check_all = options.interval_secs.is_some();
     loop {
         if *stopped.borrow() {
             break;
         }
         let now = engine.inner.clock.now();
-        let (nap, checked) = match sweep(&engine, &options, concurrency, now).await {
+        let swept = sweep(&engine, &options, concurrency, now, check_all).await;
+        check_all = false;
+        let (nap, checked) = match swept {
             Ok(done) => done,
             Err(e) => {
                 tracing::warn!(code = ?e.code, "health monitor sweep failed");
@@ -138,13 +143,14 @@ async fn sweep(
     options: &MonitorOptions,
     concurrency: usize,
     now: DateTime<Utc>,
+    check_all: bool,
 ) -> Result<(StdDuration, usize), crate::AppError> {
     let connected = enum_text(&Lifecycle::Connected);
     let rows = engine.inner.store.connections().await?;
     let due: Vec<String> = rows
         .iter()
         .filter(|r| r.lifecycle == connected)
-        .filter(|r| r.next_check_at.is_none_or(|at| at <= now))
+        .filter(|r| check_all || r.next_check_at.is_none_or(|at| at <= now))
         .map(|r| r.id.clone())
         .collect();
     let checked = due.len();
