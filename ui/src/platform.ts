@@ -63,6 +63,9 @@ export const updateSettings = (settings: Settings) => call<Settings>("update_set
 export const openSettingsPage = (args: { connectionId?: string; systemId: string; apiUrl?: string }) =>
   call<null>("open_settings_page", args);
 
+/** Tell the shell the first screen has its data (start-up benchmark marker). */
+export const uiReady = () => call<number>("ui_ready");
+
 /** Every engine event (connect progress, connection changes, transitions). */
 export async function onEngineEvent(callback: (event: EngineEvent) => void): Promise<Unlisten> {
   const unlisten: UnlistenFn = await listen<EngineEvent>("engine-event", (event) => callback(event.payload));

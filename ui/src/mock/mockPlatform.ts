@@ -368,6 +368,7 @@ export const updateSettings: typeof Real.updateSettings = async (s) => {
   return s;
 };
 export const openSettingsPage: typeof Real.openSettingsPage = async () => null;
+export const uiReady: typeof Real.uiReady = async () => 0;
 export const onEngineEvent: typeof Real.onEngineEvent = async (cb) => {
   listeners.add(cb);
   return () => listeners.delete(cb);

@@ -23,6 +23,8 @@ export interface ConnectionsState {
   refreshCredits: () => void;
 }
 
+let readyReported = false;
+
 const Context = createContext<ConnectionsState | null>(null);
 
 export function upsertConnection(list: ConnectionView[], connection: ConnectionView): ConnectionView[] {
@@ -53,6 +55,10 @@ export function ConnectionsProvider({ children }: { children: React.ReactNode })
         setConnections(list);
         setLoadError(null);
         setLoaded(true);
+        if (!readyReported) {
+          readyReported = true;
+          platform.uiReady()?.catch?.(() => undefined);
+        }
       },
       (error: unknown) => {
         if (cancelled) return;

@@ -42,7 +42,12 @@ function matches(pattern: string | null, value: string): boolean {
 }
 
 /** Plain-words problems with what was typed (values are trimmed first). */
-export function validateValues(system: SystemDescriptor, values: TokenValues, askName: boolean): Problems {
+export function validateValues(
+  system: SystemDescriptor,
+  values: TokenValues,
+  askName: boolean,
+  checkAddress = true,
+): Problems {
   const problems: Problems = {};
   const token = values.token.trim();
   const secret = secretField(system);
@@ -57,7 +62,7 @@ export function validateValues(system: SystemDescriptor, values: TokenValues, as
   }
   const address = addressField(system);
   const apiUrl = values.apiUrl.trim();
-  if (address) {
+  if (address && checkAddress) {
     if (!apiUrl && address.required) problems.apiUrl = `Type the ${address.label.toLowerCase()}.`;
     else if (apiUrl && !matches(address.pattern, apiUrl))
       problems.apiUrl = address.patternMessage ?? "This should be a web address starting with https://.";
@@ -92,7 +97,7 @@ export function TokenForm({
   const [submitted, setSubmitted] = useState(false);
   const secret = secretField(system);
   const address = addressField(system);
-  const problems = validateValues(system, values, askName);
+  const problems = validateValues(system, values, askName, showAddress);
   const addressChanged = Boolean(address?.defaultValue) && values.apiUrl.trim() !== address?.defaultValue;
   const [advancedOpen, setAdvancedOpen] = useState(addressChanged || Boolean(problems.apiUrl && submitted));
 
