@@ -1,8 +1,8 @@
 //! The local database: SQLite through sqlx (WAL, 5 s busy timeout, foreign
 //! keys, embedded migrations). No secret is ever written here.
 //!
-//! Queries are plain `sqlx::query` with binds (checked by the tests rather
-//! than at compile time).
+//! Queries are `sqlx::query!` macros, checked at compile time against the
+//! offline data committed in `.sqlx/` (see `scripts/sqlx-prepare.sh`).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::error::{AppError, AppErrorCode};
 use crate::health::{Health, HealthState, Lifecycle};
@@ -48,7 +48,7 @@ pub(crate) fn parse_enum<T: DeserializeOwned>(text: &str) -> Result<T, AppError>
 }
 
 /// One row of `connections`.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConnectionRow {
     pub id: String,
     pub name: String,
@@ -191,38 +191,38 @@ impl Store {
         conn: &mut SqliteConnection,
         row: &ConnectionRow,
     ) -> Result<(), AppError> {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO connections (id, name, system, api_url, account_id, account_name, credit_cost, \
              lifecycle, health, reason, since, last_success, last_failure, failure_streak, slow_streak, \
              last_latency_ms, failing_since, expiry_reminder_days, token_created, token_expires_at, \
              masked_secret, readable_entities, created_at, updated_at, next_check_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row.id,
+            row.name,
+            row.system,
+            row.api_url,
+            row.account_id,
+            row.account_name,
+            row.credit_cost,
+            row.lifecycle,
+            row.health,
+            row.reason,
+            row.since,
+            row.last_success,
+            row.last_failure,
+            row.failure_streak,
+            row.slow_streak,
+            row.last_latency_ms,
+            row.failing_since,
+            row.expiry_reminder_days,
+            row.token_created,
+            row.token_expires_at,
+            row.masked_secret,
+            row.readable_entities,
+            row.created_at,
+            row.updated_at,
+            row.next_check_at,
         )
-        .bind(&row.id)
-        .bind(&row.name)
-        .bind(&row.system)
-        .bind(&row.api_url)
-        .bind(&row.account_id)
-        .bind(&row.account_name)
-        .bind(row.credit_cost)
-        .bind(&row.lifecycle)
-        .bind(&row.health)
-        .bind(&row.reason)
-        .bind(row.since)
-        .bind(row.last_success)
-        .bind(row.last_failure)
-        .bind(row.failure_streak)
-        .bind(row.slow_streak)
-        .bind(row.last_latency_ms)
-        .bind(row.failing_since)
-        .bind(row.expiry_reminder_days)
-        .bind(row.token_created)
-        .bind(row.token_expires_at)
-        .bind(&row.masked_secret)
-        .bind(&row.readable_entities)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-        .bind(row.next_check_at)
         .execute(conn)
         .await
         .map_err(storage_error)?;
@@ -234,36 +234,36 @@ impl Store {
         conn: &mut SqliteConnection,
         row: &ConnectionRow,
     ) -> Result<(), AppError> {
-        let result = sqlx::query(
+        let result = sqlx::query!(
             "UPDATE connections SET name = ?, api_url = ?, account_id = ?, account_name = ?, \
              credit_cost = ?, lifecycle = ?, health = ?, reason = ?, since = ?, last_success = ?, \
              last_failure = ?, failure_streak = ?, slow_streak = ?, last_latency_ms = ?, \
-             failing_since = ?, expiry_reminder_days = ?, token_created = ?, token_expires_at = ?, masked_secret = ?, readable_entities = ?, \
-             updated_at = ?, next_check_at = ? WHERE id = ?",
+             failing_since = ?, expiry_reminder_days = ?, token_created = ?, token_expires_at = ?, \
+             masked_secret = ?, readable_entities = ?, updated_at = ?, next_check_at = ? WHERE id = ?",
+            row.name,
+            row.api_url,
+            row.account_id,
+            row.account_name,
+            row.credit_cost,
+            row.lifecycle,
+            row.health,
+            row.reason,
+            row.since,
+            row.last_success,
+            row.last_failure,
+            row.failure_streak,
+            row.slow_streak,
+            row.last_latency_ms,
+            row.failing_since,
+            row.expiry_reminder_days,
+            row.token_created,
+            row.token_expires_at,
+            row.masked_secret,
+            row.readable_entities,
+            row.updated_at,
+            row.next_check_at,
+            row.id,
         )
-        .bind(&row.name)
-        .bind(&row.api_url)
-        .bind(&row.account_id)
-        .bind(&row.account_name)
-        .bind(row.credit_cost)
-        .bind(&row.lifecycle)
-        .bind(&row.health)
-        .bind(&row.reason)
-        .bind(row.since)
-        .bind(row.last_success)
-        .bind(row.last_failure)
-        .bind(row.failure_streak)
-        .bind(row.slow_streak)
-        .bind(row.last_latency_ms)
-        .bind(row.failing_since)
-        .bind(row.expiry_reminder_days)
-        .bind(row.token_created)
-        .bind(row.token_expires_at)
-        .bind(&row.masked_secret)
-        .bind(&row.readable_entities)
-        .bind(row.updated_at)
-        .bind(row.next_check_at)
-        .bind(&row.id)
         .execute(conn)
         .await
         .map_err(storage_error)?;
@@ -274,34 +274,68 @@ impl Store {
     }
 
     pub(crate) async fn connection(&self, id: &str) -> Result<Option<ConnectionRow>, AppError> {
-        sqlx::query_as::<_, ConnectionRow>("SELECT * FROM connections WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(storage_error)
+        sqlx::query_as!(
+            ConnectionRow,
+            r#"SELECT id, name, system, api_url, account_id, account_name, credit_cost, lifecycle, health, reason,
+                since AS "since: DateTime<Utc>",
+                last_success AS "last_success: DateTime<Utc>",
+                last_failure AS "last_failure: DateTime<Utc>",
+                failure_streak, slow_streak, last_latency_ms,
+                failing_since AS "failing_since: DateTime<Utc>",
+                expiry_reminder_days,
+                token_created AS "token_created: NaiveDate",
+                token_expires_at AS "token_expires_at: DateTime<Utc>",
+                masked_secret, readable_entities,
+                created_at AS "created_at: DateTime<Utc>",
+                updated_at AS "updated_at: DateTime<Utc>",
+                next_check_at AS "next_check_at: DateTime<Utc>"
+            FROM connections WHERE id = ?"#,
+            id
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(storage_error)
     }
 
     pub(crate) async fn connections(&self) -> Result<Vec<ConnectionRow>, AppError> {
-        sqlx::query_as::<_, ConnectionRow>("SELECT * FROM connections ORDER BY created_at, id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(storage_error)
+        sqlx::query_as!(
+            ConnectionRow,
+            r#"SELECT id, name, system, api_url, account_id, account_name, credit_cost, lifecycle, health, reason,
+                since AS "since: DateTime<Utc>",
+                last_success AS "last_success: DateTime<Utc>",
+                last_failure AS "last_failure: DateTime<Utc>",
+                failure_streak, slow_streak, last_latency_ms,
+                failing_since AS "failing_since: DateTime<Utc>",
+                expiry_reminder_days,
+                token_created AS "token_created: NaiveDate",
+                token_expires_at AS "token_expires_at: DateTime<Utc>",
+                masked_secret, readable_entities,
+                created_at AS "created_at: DateTime<Utc>",
+                updated_at AS "updated_at: DateTime<Utc>",
+                next_check_at AS "next_check_at: DateTime<Utc>"
+            FROM connections ORDER BY created_at, id"#
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage_error)
     }
 
     pub(crate) async fn insert_check(
         conn: &mut SqliteConnection,
         check: &HealthCheckRecord,
     ) -> Result<(), AppError> {
-        sqlx::query(
+        let latency_ms = check.latency_ms.and_then(|v| i64::try_from(v).ok());
+        let health = enum_text(&check.health);
+        sqlx::query!(
             "INSERT INTO health_checks (connection_id, at, outcome, latency_ms, detail, health) \
              VALUES (?, ?, ?, ?, ?, ?)",
+            check.connection_id,
+            check.at,
+            check.outcome,
+            latency_ms,
+            check.detail,
+            health,
         )
-        .bind(&check.connection_id)
-        .bind(check.at)
-        .bind(&check.outcome)
-        .bind(check.latency_ms.and_then(|v| i64::try_from(v).ok()))
-        .bind(&check.detail)
-        .bind(enum_text(&check.health))
         .execute(conn)
         .await
         .map_err(storage_error)?;
@@ -313,26 +347,25 @@ impl Store {
         connection_id: &str,
         limit: u32,
     ) -> Result<Vec<HealthCheckRecord>, AppError> {
-        let rows = sqlx::query(
-            "SELECT connection_id, at, outcome, latency_ms, detail, health FROM health_checks \
-             WHERE connection_id = ? ORDER BY id DESC LIMIT ?",
+        let limit = i64::from(limit);
+        let rows = sqlx::query!(
+            r#"SELECT connection_id, at AS "at: DateTime<Utc>", outcome, latency_ms, detail, health
+            FROM health_checks WHERE connection_id = ? ORDER BY id DESC LIMIT ?"#,
+            connection_id,
+            limit,
         )
-        .bind(connection_id)
-        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(storage_error)?;
-        rows.iter()
+        rows.into_iter()
             .map(|row| {
-                let health: String = row.try_get("health").map_err(storage_error)?;
-                let latency: Option<i64> = row.try_get("latency_ms").map_err(storage_error)?;
                 Ok(HealthCheckRecord {
-                    connection_id: row.try_get("connection_id").map_err(storage_error)?,
-                    at: row.try_get("at").map_err(storage_error)?,
-                    outcome: row.try_get("outcome").map_err(storage_error)?,
-                    latency_ms: latency.and_then(|v| u64::try_from(v).ok()),
-                    detail: row.try_get("detail").map_err(storage_error)?,
-                    health: parse_enum(&health)?,
+                    connection_id: row.connection_id,
+                    at: row.at,
+                    outcome: row.outcome,
+                    latency_ms: row.latency_ms.and_then(|v| u64::try_from(v).ok()),
+                    detail: row.detail,
+                    health: parse_enum(&row.health)?,
                 })
             })
             .collect()
@@ -344,22 +377,23 @@ impl Store {
         event: &NewEvent,
     ) -> Result<AuditEvent, AppError> {
         let data = serde_json::to_string(&event.data).map_err(storage_error)?;
-        let result = sqlx::query(
+        let actor = event.actor.as_str();
+        let result = sqlx::query!(
             "INSERT INTO events (at, actor, connection_id, kind, summary, data) VALUES (?, ?, ?, ?, ?, ?)",
+            event.at,
+            actor,
+            event.connection_id,
+            event.kind,
+            event.summary,
+            data,
         )
-        .bind(event.at)
-        .bind(event.actor.as_str())
-        .bind(&event.connection_id)
-        .bind(&event.kind)
-        .bind(&event.summary)
-        .bind(data)
         .execute(conn)
         .await
         .map_err(storage_error)?;
         Ok(AuditEvent {
             id: result.last_insert_rowid(),
             at: event.at,
-            actor: event.actor.as_str().to_string(),
+            actor: actor.to_string(),
             connection_id: event.connection_id.clone(),
             kind: event.kind.clone(),
             summary: event.summary.clone(),
@@ -369,56 +403,40 @@ impl Store {
 
     pub(crate) async fn events(&self, filter: &EventFilter) -> Result<Vec<AuditEvent>, AppError> {
         let limit = i64::from(filter.limit.unwrap_or(200).clamp(1, 10_000));
-        let rows = match &filter.connection_id {
-            Some(id) => {
-                sqlx::query(
-                    "SELECT id, at, actor, connection_id, kind, summary, data FROM events \
-                     WHERE connection_id = ? ORDER BY id DESC LIMIT ?",
-                )
-                .bind(id)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await
-            }
-            None => {
-                sqlx::query(
-                    "SELECT id, at, actor, connection_id, kind, summary, data FROM events \
-                     ORDER BY id DESC LIMIT ?",
-                )
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await
-            }
-        }
+        let connection_id = filter.connection_id.as_deref();
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: i64", at AS "at: DateTime<Utc>", actor, connection_id, kind, summary, data
+            FROM events WHERE (?1 IS NULL OR connection_id = ?1) ORDER BY id DESC LIMIT ?2"#,
+            connection_id,
+            limit,
+        )
+        .fetch_all(&self.pool)
+        .await
         .map_err(storage_error)?;
-        rows.iter()
-            .map(|row| {
-                let data: String = row.try_get("data").map_err(storage_error)?;
-                Ok(AuditEvent {
-                    id: row.try_get("id").map_err(storage_error)?,
-                    at: row.try_get("at").map_err(storage_error)?,
-                    actor: row.try_get("actor").map_err(storage_error)?,
-                    connection_id: row.try_get("connection_id").map_err(storage_error)?,
-                    kind: row.try_get("kind").map_err(storage_error)?,
-                    summary: row.try_get("summary").map_err(storage_error)?,
-                    data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
-                })
+        Ok(rows
+            .into_iter()
+            .map(|row| AuditEvent {
+                id: row.id,
+                at: row.at,
+                actor: row.actor,
+                connection_id: row.connection_id,
+                kind: row.kind,
+                summary: row.summary,
+                data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
             })
-            .collect()
+            .collect())
     }
 
     pub(crate) async fn settings(&self) -> Result<Settings, AppError> {
-        let rows = sqlx::query("SELECT key, value FROM settings")
+        let rows = sqlx::query!("SELECT key, value FROM settings")
             .fetch_all(&self.pool)
             .await
             .map_err(storage_error)?;
         let mut settings = Settings::default();
         for row in rows {
-            let key: String = row.try_get("key").map_err(storage_error)?;
-            let value: String = row.try_get("value").map_err(storage_error)?;
             let value: serde_json::Value =
-                serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
-            match key.as_str() {
+                serde_json::from_str(&row.value).unwrap_or(serde_json::Value::Null);
+            match row.key.as_str() {
                 "check_interval_secs" => {
                     if let Some(v) = value.as_u64().and_then(|v| u32::try_from(v).ok()) {
                         settings.check_interval_secs = v;
@@ -456,12 +474,12 @@ impl Store {
             ),
         ];
         for (key, value) in pairs {
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO settings (key, value) VALUES (?, ?) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                key,
+                value,
             )
-            .bind(key)
-            .bind(value)
             .execute(&mut *conn)
             .await
             .map_err(storage_error)?;
