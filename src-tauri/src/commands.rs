@@ -1,0 +1,214 @@
+//! One Tauri command per user action, each a one-liner over the `Patchbay` facade.
+//! Arguments arrive camelCase from the UI (`connectionId`); every command returns
+//! `Result<T, AppError>`, so the UI's promise rejects with the AppError object.
+//! Each name is also listed in build.rs (permission `allow-<name>`) and granted in
+//! capabilities/default.json.
+
+use std::time::Instant;
+
+use patchbay_core::{
+    AppError, AppErrorCode, AuditEvent, ConnectRequest, ConnectionView, CreateOutcome, CreditSummary,
+    EntityCount, EventFilter, HealthCheckRecord, ListQuery, Record, RecordPage, ReconnectRequest,
+    Settings, SystemDescriptor,
+};
+use tauri::State;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::engine::Engine;
+use crate::notices::ShownNotification;
+
+type Reply<T> = Result<T, AppError>;
+
+/// When the process started, for `ui_ready` (start-up time).
+pub struct LaunchTime(pub Instant);
+
+#[tauri::command]
+pub fn list_systems(engine: State<'_, Engine>) -> Reply<Vec<SystemDescriptor>> {
+    Ok(engine.get()?.systems())
+}
+
+#[tauri::command]
+pub async fn list_connections(engine: State<'_, Engine>) -> Reply<Vec<ConnectionView>> {
+    engine.get()?.list_connections().await
+}
+
+#[tauri::command]
+pub async fn get_connection(engine: State<'_, Engine>, connection_id: String) -> Reply<ConnectionView> {
+    engine.get()?.connection(&connection_id).await
+}
+
+#[tauri::command]
+pub async fn connect(engine: State<'_, Engine>, request: ConnectRequest) -> Reply<ConnectionView> {
+    engine.get()?.connect(request).await
+}
+
+#[tauri::command]
+pub async fn reconnect(engine: State<'_, Engine>, request: ReconnectRequest) -> Reply<ConnectionView> {
+    engine.get()?.reconnect(request).await
+}
+
+#[tauri::command]
+pub async fn disconnect(engine: State<'_, Engine>, connection_id: String) -> Reply<ConnectionView> {
+    engine.get()?.disconnect(&connection_id).await
+}
+
+#[tauri::command]
+pub async fn rename_connection(
+    engine: State<'_, Engine>,
+    connection_id: String,
+    name: String,
+) -> Reply<ConnectionView> {
+    engine.get()?.rename(&connection_id, &name).await
+}
+
+#[tauri::command]
+pub async fn check_now(engine: State<'_, Engine>, connection_id: String) -> Reply<ConnectionView> {
+    engine.get()?.check_now(&connection_id).await
+}
+
+#[tauri::command]
+pub async fn check_all(engine: State<'_, Engine>) -> Reply<Vec<ConnectionView>> {
+    engine.get()?.check_all().await
+}
+
+#[tauri::command]
+pub async fn connection_history(
+    engine: State<'_, Engine>,
+    connection_id: String,
+    limit: u32,
+) -> Reply<Vec<HealthCheckRecord>> {
+    engine.get()?.history(&connection_id, limit).await
+}
+
+#[tauri::command]
+pub async fn list_events(engine: State<'_, Engine>, filter: EventFilter) -> Reply<Vec<AuditEvent>> {
+    engine.get()?.events(filter).await
+}
+
+/// Writes the filtered activity log as CSV (Downloads, else the data folder); returns the path.
+#[tauri::command]
+pub async fn export_events_csv(engine: State<'_, Engine>, filter: EventFilter) -> Reply<String> {
+    let events = engine.get()?.events(filter).await?;
+    let dir = crate::csv_export::export_dir(engine.data_dir());
+    let path = crate::csv_export::write(&dir, &events, chrono::Utc::now())?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
+pub async fn entity_counts(engine: State<'_, Engine>, connection_id: String) -> Reply<Vec<EntityCount>> {
+    engine.get()?.entity_counts(&connection_id).await
+}
+
+#[tauri::command]
+pub async fn browse(
+    engine: State<'_, Engine>,
+    connection_id: String,
+    entity: String,
+    query: ListQuery,
+) -> Reply<RecordPage> {
+    engine.get()?.browse(&connection_id, &entity, query).await
+}
+
+#[tauri::command]
+pub async fn get_record(
+    engine: State<'_, Engine>,
+    connection_id: String,
+    entity: String,
+    record_id: String,
+) -> Reply<Record> {
+    engine.get()?.record(&connection_id, &entity, &record_id).await
+}
+
+#[tauri::command]
+pub async fn create_record(
+    engine: State<'_, Engine>,
+    connection_id: String,
+    entity: String,
+    data: serde_json::Value,
+) -> Reply<CreateOutcome> {
+    engine.get()?.create_record(&connection_id, &entity, data).await
+}
+
+#[tauri::command]
+pub async fn get_credits(engine: State<'_, Engine>) -> Reply<CreditSummary> {
+    engine.get()?.credits().await
+}
+
+#[tauri::command]
+pub async fn get_settings(engine: State<'_, Engine>) -> Reply<Settings> {
+    engine.get()?.settings().await
+}
+
+#[tauri::command]
+pub async fn update_settings(engine: State<'_, Engine>, settings: Settings) -> Reply<Settings> {
+    engine.get()?.update_settings(settings).await
+}
+
+/// Opens the system's credentials page in the default browser: the connection's own page
+/// when `connectionId` is given, else the page for `systemId` at `apiUrl` (the sandbox).
+#[tauri::command]
+pub async fn open_settings_page(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    connection_id: Option<String>,
+    system_id: String,
+    api_url: Option<String>,
+) -> Reply<()> {
+    let patchbay = engine.get()?;
+    let url = match connection_id {
+        Some(id) => patchbay.connection(&id).await?.settings_page_url,
+        None => settings_page_for(&patchbay.systems(), &system_id, api_url.as_deref())?,
+    };
+    open_in_browser(&app, &url)
+}
+
+/// What the app has shown as OS notifications since it started (tests and diagnostics).
+#[tauri::command]
+pub fn shown_notifications(engine: State<'_, Engine>) -> Vec<ShownNotification> {
+    engine.shown()
+}
+
+/// The UI calls this once the first screen has its data; prints a start-up marker for
+/// `scripts/bench-app.sh` and returns the milliseconds since the process started.
+#[tauri::command]
+pub fn ui_ready(launched: State<'_, LaunchTime>) -> u64 {
+    let millis = u64::try_from(launched.0.elapsed().as_millis()).unwrap_or(u64::MAX);
+    eprintln!("PATCHBAY_UI_READY ms={millis}");
+    millis
+}
+
+fn open_in_browser(app: &tauri::AppHandle, url: &str) -> Reply<()> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(AppError::new(AppErrorCode::InvalidInput, "That page address is not a web address.")
+            .detail(url.to_string()));
+    }
+    app.opener().open_url(url, None::<&str>).map_err(|error| {
+        AppError::new(AppErrorCode::Internal, "Patchbay couldn't open your web browser.")
+            .hint(format!("Open this address in your browser yourself: {url}"))
+            .detail(error.to_string())
+    })
+}
+
+/// The credentials page for a system before a connection exists: the real page for the
+/// default address, otherwise the settings path on the address typed in (the sandbox).
+fn settings_page_for(systems: &[SystemDescriptor], system_id: &str, api_url: Option<&str>) -> Reply<String> {
+    let system = systems.iter().find(|s| s.id == system_id).ok_or_else(|| {
+        AppError::new(AppErrorCode::NotFound, "Patchbay doesn't know that system.").detail(system_id.to_string())
+    })?;
+    let default_url = system
+        .fields
+        .iter()
+        .find(|f| f.key == "apiUrl")
+        .and_then(|f| f.default_value.as_deref());
+    let Some(api_url) = api_url.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(system.guidance.settings_url.clone());
+    };
+    if default_url.is_some_and(|d| d.trim_end_matches('/') == api_url.trim_end_matches('/')) {
+        return Ok(system.guidance.settings_url.clone());
+    }
+    Ok(format!(
+        "{}/{}",
+        api_url.trim_end_matches('/'),
+        system.guidance.settings_path.trim_start_matches('/')
+    ))
+}

@@ -1,0 +1,208 @@
+// The story from issue 4, in the real window against the Fergus sandbox:
+// connect → healthy → token revoked → "needs you" (found by the background monitor, and an OS
+// notification) → reconnect with a new token (same connection) → browse jobs, scroll far,
+// open a record → create a customer → disconnect.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  SANDBOX_URL,
+  byTestId,
+  captureScreen,
+  eventually,
+  invoke,
+  notificationLogged,
+  openApp,
+  sandbox,
+  screenshot,
+  waitForTestId,
+} from "./lib.mjs";
+
+const JOBS = 3000;
+const COMPANY = "Smith Plumbing Ltd";
+const NAME = "Smith Plumbing";
+
+let browser;
+let company;
+let connectionId;
+
+before(async () => {
+  company = await sandbox.createCompany(COMPANY, JOBS, 21);
+  browser = await openApp();
+  await waitForTestId(browser, "screen-board");
+});
+after(async () => {
+  await browser?.deleteSession();
+});
+
+const card = () => browser.$(`[data-testid="connection-card"][data-connection-id="${connectionId}"]`);
+const cardHealth = async () => ((await card().isExisting()) ? card().getAttribute("data-health") : null);
+const navTo = (label) => browser.$(`nav button*=${label}`).click();
+
+async function expectNoSeriousA11y(name) {
+  const violations = await captureScreen(browser, name);
+  assert.deepEqual(violations, [], `axe: serious/critical violations on ${name}`);
+}
+
+test("connect Fergus through the wizard, every step visible", async () => {
+  await navTo("Add a system");
+  await waitForTestId(browser, "wizard-choose");
+  await expectNoSeriousA11y("02-wizard-choose");
+
+  await byTestId(browser, "system-fergus").click();
+  await waitForTestId(browser, "wizard-token");
+  await waitForTestId(browser, "guidance");
+  await browser.$('input[id$="-name"]').setValue(NAME);
+  await byTestId(browser, "token-input").setValue(company.token);
+  await browser.$("summary=Advanced").click();
+  const address = await waitForTestId(browser, "address-input");
+  await address.clearValue();
+  await address.setValue(SANDBOX_URL);
+  await expectNoSeriousA11y("03-wizard-token");
+
+  await browser.$("button=Check and connect").click();
+  await waitForTestId(browser, "wizard-check");
+  // The live test shows each step with words (rows appear as the engine reports them).
+  await eventually(async () => (await browser.$$('[data-testid^="progress-"]')).length >= 2, {
+    message: "progress rows",
+  });
+  await screenshot(browser, "04-wizard-check");
+
+  const done = await waitForTestId(browser, "wizard-done", 30_000);
+  const message = await byTestId(browser, "done-message").getText();
+  assert.match(message, new RegExp(COMPANY));
+  const rows = await browser.$$('[data-testid^="progress-"]');
+  for (const row of rows) {
+    const status = await row.getAttribute("data-status");
+    assert.ok(["passed", "skipped"].includes(status), `progress row ${await row.getAttribute("data-testid")} is ${status}`);
+  }
+  assert.ok(await done.isDisplayed());
+  await expectNoSeriousA11y("05-wizard-done");
+});
+
+test("the board shows the connection as healthy", async () => {
+  await browser.$("button=Go to the board").click();
+  await waitForTestId(browser, "screen-board");
+  const connections = await invoke(browser, "list_connections");
+  const mine = connections.find((c) => c.accountName === COMPANY && c.lifecycle === "connected");
+  assert.ok(mine, "the new connection is listed");
+  connectionId = mine.id;
+  await eventually(async () => (await cardHealth()) === "healthy", { timeout: 30_000, message: "card healthy" });
+  await expectNoSeriousA11y("06-board-healthy");
+});
+
+test("a revoked token shows 'needs you' on its own, with a notification", async () => {
+  await sandbox.revokeToken(company.token);
+  // Nobody presses "Check now": the background monitor (interval from PATCHBAY_CHECK_INTERVAL_SECS).
+  await eventually(async () => (await cardHealth()) === "needs_reconnect", {
+    timeout: 45_000,
+    message: "card needs_reconnect",
+  });
+  await waitForTestId(browser, "attention-banner");
+  const reason = await card().$('[data-testid="connection-reason"]').getText();
+  assert.match(reason, /token/i);
+  await expectNoSeriousA11y("07-board-needs-you");
+
+  // The OS notification went out over D-Bus (captured by dbus-monitor in run.sh) …
+  await eventually(() => notificationLogged(`string "Fergus – ${NAME} needs you"`), {
+    timeout: 10_000,
+    message: "Notify call on the session bus",
+  });
+  // … and the app's own record says the same.
+  const shown = await invoke(browser, "shown_notifications");
+  assert.ok(
+    shown.some((n) => n.kind === "reauthorization_required" && n.connectionIds.includes(connectionId)),
+    `shown_notifications: ${JSON.stringify(shown)}`,
+  );
+});
+
+test("reconnecting with a new token keeps the same connection", async () => {
+  await card().$("button*=Reconnect").click();
+  await waitForTestId(browser, "screen-reconnect");
+  await waitForTestId(browser, "wizard-token");
+  await expectNoSeriousA11y("08-reconnect");
+
+  const fresh = await sandbox.issueToken(company.userId);
+  await byTestId(browser, "token-input").setValue(fresh.token);
+  await browser.$("button=Check and reconnect").click();
+  await waitForTestId(browser, "screen-board", 30_000);
+  await eventually(async () => (await cardHealth()) === "healthy", { timeout: 30_000, message: "healthy again" });
+
+  const connections = await invoke(browser, "list_connections");
+  const live = connections.filter((c) => c.accountName === COMPANY && c.lifecycle === "connected");
+  assert.deepEqual(
+    live.map((c) => c.id),
+    [connectionId],
+    "still exactly one connection for the company, with the same id",
+  );
+  await expectNoSeriousA11y("09-board-reconnected");
+});
+
+test("browse jobs: scroll far through the virtualised table and open a record", async () => {
+  await card().$("button*=Browse data").click();
+  await waitForTestId(browser, "screen-browser");
+  await byTestId(browser, "entity-jobs").click();
+  await waitForTestId(browser, "records-table", 20_000);
+  await waitForTestId(browser, "record-row", 20_000);
+
+  // Scroll to the end in steps, the way a person drags the scrollbar; pages load on demand.
+  const scroller = byTestId(browser, "records-scroll");
+  for (let i = 0; i < 10; i += 1) {
+    await browser.execute((el) => {
+      el.scrollTop = el.scrollHeight;
+    }, scroller);
+    const last = await eventually(
+      async () => {
+        const rows = await browser.$$('[data-testid="record-row"]');
+        if (rows.length === 0) return null;
+        const indexes = await Promise.all(rows.map((r) => r.getAttribute("data-index")));
+        return Math.max(...indexes.map(Number));
+      },
+      { timeout: 20_000, message: "rows after scrolling" },
+    );
+    if (last >= JOBS - 1) break;
+  }
+  const rows = await browser.$$('[data-testid="record-row"]');
+  const indexes = await Promise.all(rows.map((r) => r.getAttribute("data-index")));
+  assert.ok(Math.max(...indexes.map(Number)) >= JOBS - 1, `reached the last job (saw ${indexes.join(",")})`);
+  // DOM stays small: the table is virtualised.
+  assert.ok(rows.length < 200, `only visible rows are in the DOM (${rows.length})`);
+  await screenshot(browser, "10-browser-scrolled");
+
+  await rows[Math.floor(rows.length / 2)].click();
+  const panel = await waitForTestId(browser, "record-panel");
+  assert.ok((await panel.getText()).length > 0);
+  await expectNoSeriousA11y("11-browser-record");
+});
+
+test("create a customer through the form", async () => {
+  await byTestId(browser, "entity-customers").click();
+  await waitForTestId(browser, "record-row", 20_000);
+  await browser.$("button*=New customer").click();
+  await waitForTestId(browser, "create-customer-form");
+  await expectNoSeriousA11y("12-create-customer-form");
+  await browser.$('input[id$="-name"]').setValue("E2E Test Customer");
+  await browser.$('input[id$="-first"]').setValue("Robin");
+  await browser.$('input[id$="-last"]').setValue("Tester");
+  await browser.$("button=Create customer").click();
+  const outcome = await waitForTestId(browser, "create-outcome", 20_000);
+  assert.equal(await outcome.getAttribute("data-outcome"), "created");
+  await screenshot(browser, "13-customer-created");
+  await browser.keys("Escape");
+});
+
+test("disconnect, after a confirmation that says what happens", async () => {
+  await navTo("Connections");
+  await waitForTestId(browser, "screen-board");
+  await card().$("button*=Disconnect").click();
+  const explanation = await waitForTestId(browser, "disconnect-explanation");
+  assert.ok((await explanation.getText()).length > 20);
+  await expectNoSeriousA11y("14-disconnect-confirm");
+  await browser.$(".button-danger").click();
+  await eventually(async () => (await invoke(browser, "get_connection", { connectionId })).lifecycle === "disconnected", {
+    message: "disconnected",
+  });
+  await eventually(async () => (await card().getAttribute("data-lifecycle")) === "disconnected" || !(await card().isDisplayed()), {
+    message: "card left the live list",
+  });
+  await screenshot(browser, "15-board-after-disconnect");
+});
