@@ -8,6 +8,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { AuditEvent } from "./bindings/AuditEvent";
+import type { CreatedWebhook } from "./bindings/CreatedWebhook";
 import type { ConnectRequest } from "./bindings/ConnectRequest";
 import type { ConnectionView } from "./bindings/ConnectionView";
 import type { CreateOutcome } from "./bindings/CreateOutcome";
@@ -22,6 +23,9 @@ import type { Record as EntityRecord } from "./bindings/Record";
 import type { RecordPage } from "./bindings/RecordPage";
 import type { Settings } from "./bindings/Settings";
 import type { SystemDescriptor } from "./bindings/SystemDescriptor";
+import type { WebhookDelivery } from "./bindings/WebhookDelivery";
+import type { WebhookEndpoint } from "./bindings/WebhookEndpoint";
+import type { WebhookInput } from "./bindings/WebhookInput";
 import { toAppError } from "./lib/errors";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -62,6 +66,21 @@ export const getSettings = () => call<Settings>("get_settings");
 export const updateSettings = (settings: Settings) => call<Settings>("update_settings", { settings });
 export const openSettingsPage = (args: { connectionId?: string; systemId: string; apiUrl?: string }) =>
   call<null>("open_settings_page", args);
+
+// Alerts: webhook endpoints (Settings → Alerts).
+/** Adds an endpoint; the signing secret comes back this once. */
+export const addWebhook = (input: WebhookInput) => call<CreatedWebhook>("add_webhook", { input });
+export const listWebhooks = () => call<WebhookEndpoint[]>("list_webhooks");
+export const removeWebhook = (endpointId: string) => call<null>("remove_webhook", { endpointId });
+export const setWebhookEnabled = (endpointId: string, enabled: boolean) =>
+  call<WebhookEndpoint>("set_webhook_enabled", { endpointId, enabled });
+export const revealWebhookSecret = (endpointId: string) => call<string>("reveal_webhook_secret", { endpointId });
+/** Queues a `webhook.test` message; resolves with its (pending) delivery. */
+export const testWebhook = (endpointId: string) => call<WebhookDelivery>("test_webhook", { endpointId });
+/** Newest first; every endpoint when `endpointId` is null. */
+export const webhookDeliveries = (endpointId: string | null, limit: number) =>
+  call<WebhookDelivery[]>("webhook_deliveries", { endpointId, limit });
+export const retryDelivery = (messageId: string) => call<WebhookDelivery>("retry_delivery", { messageId });
 
 /** Tell the shell the first screen has its data (start-up benchmark marker). */
 export const uiReady = () => call<number>("ui_ready");

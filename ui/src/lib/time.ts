@@ -62,7 +62,7 @@ export function formatRelative(
   const seconds = Math.round(Math.abs(diffMs) / 1000);
   const wrap = (text: string) => (future ? `in ${text}` : `${text} ago`);
 
-  if (seconds < 45) return future ? "in a moment" : "just now";
+  if (seconds < 45) return future && seconds > 5 ? "in a moment" : "just now";
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return wrap(plural(Math.max(1, minutes), "minute"));
   const hours = Math.round(minutes / 60);

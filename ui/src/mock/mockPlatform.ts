@@ -377,3 +377,100 @@ export const onOpenReconnect: typeof Real.onOpenReconnect = async (cb) => {
   reconnectListeners.add(cb);
   return () => reconnectListeners.delete(cb);
 };
+
+// Alerts
+import type { WebhookDelivery } from "../bindings/WebhookDelivery";
+import type { WebhookEndpoint } from "../bindings/WebhookEndpoint";
+let endpoints: WebhookEndpoint[] = params.has("empty")
+  ? []
+  : [
+      {
+        id: "wh_1",
+        url: "https://hooks.example.com/patchbay",
+        description: "Office chat channel",
+        eventTypes: null,
+        enabled: true,
+        disabledReason: null,
+        maskedSecret: "whsec_…k3Qa",
+        createdAt: iso(5 * 86_400_000),
+      },
+    ];
+let deliveries: WebhookDelivery[] = [
+  {
+    messageId: "msg_2",
+    endpointId: "wh_1",
+    eventType: "connection.reauthorization_required",
+    connectionId: "c2",
+    createdAt: iso(2 * 3_600_000),
+    status: "failed",
+    attempts: 8,
+    nextAttemptAt: null,
+    lastAttemptAt: iso(3_600_000),
+    lastStatusCode: 500,
+    lastError: null,
+    payload: {},
+    log: [{ at: iso(3_600_000), statusCode: 500, latencyMs: 312, responseExcerpt: "oops", error: null }],
+  },
+  {
+    messageId: "msg_1",
+    endpointId: "wh_1",
+    eventType: "webhook.test",
+    connectionId: null,
+    createdAt: iso(86_400_000),
+    status: "delivered",
+    attempts: 1,
+    nextAttemptAt: null,
+    lastAttemptAt: iso(86_400_000),
+    lastStatusCode: 200,
+    lastError: null,
+    payload: {},
+    log: [{ at: iso(86_400_000), statusCode: 200, latencyMs: 84, responseExcerpt: "ok", error: null }],
+  },
+];
+export const addWebhook: typeof Real.addWebhook = async (input) => {
+  if (input.url.startsWith("http://") && !/localhost|127\.0\.0\.1/.test(input.url))
+    throw rejected({
+      code: "webhook_url_invalid",
+      message: "Alerts can only go to https:// addresses (http:// works only for this computer).",
+      hint: "Ask for the https:// address of the receiving tool.",
+    });
+  const endpoint: WebhookEndpoint = {
+    id: `wh_${Date.now()}`,
+    url: input.url,
+    description: input.description ?? "",
+    eventTypes: input.eventTypes,
+    enabled: true,
+    disabledReason: null,
+    maskedSecret: "whsec_…Zx9Q",
+    createdAt: iso(0),
+  };
+  endpoints = [...endpoints, endpoint];
+  return { endpoint, signingSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" };
+};
+export const listWebhooks: typeof Real.listWebhooks = async () => endpoints;
+export const removeWebhook: typeof Real.removeWebhook = async (id) => {
+  endpoints = endpoints.filter((e) => e.id !== id);
+  return null;
+};
+export const setWebhookEnabled: typeof Real.setWebhookEnabled = async (id, enabled) => {
+  endpoints = endpoints.map((e) => (e.id === id ? { ...e, enabled, disabledReason: enabled ? null : "Turned off by you." } : e));
+  return endpoints.find((e) => e.id === id) as WebhookEndpoint;
+};
+export const revealWebhookSecret: typeof Real.revealWebhookSecret = async () => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+export const testWebhook: typeof Real.testWebhook = async (id) => {
+  const d: WebhookDelivery = { ...deliveries[1]!, messageId: `msg_${Date.now()}`, endpointId: id, createdAt: iso(0), status: "pending", attempts: 0, log: [] };
+  deliveries = [d, ...deliveries];
+  setTimeout(() => {
+    deliveries = deliveries.map((x) =>
+      x.messageId === d.messageId
+        ? { ...x, status: "delivered", attempts: 1, log: [{ at: iso(0), statusCode: 200, latencyMs: 91, responseExcerpt: "ok", error: null }] }
+        : x,
+    );
+  }, 600);
+  return d;
+};
+export const webhookDeliveries: typeof Real.webhookDeliveries = async (id) => deliveries.filter((d) => !id || d.endpointId === id);
+export const retryDelivery: typeof Real.retryDelivery = async (messageId) => {
+  deliveries = deliveries.map((d) => (d.messageId === messageId ? { ...d, status: "pending", nextAttemptAt: iso(0) } : d));
+  return deliveries.find((d) => d.messageId === messageId) as WebhookDelivery;
+};

@@ -87,7 +87,10 @@ export function ActivityLog() {
 
       {savedTo && (
         <p className="notice notice-good" role="status" data-testid="export-saved">
-          <Icon name="check-circle" size={18} /> Saved to <code>{savedTo}</code>
+          <Icon name="check-circle" size={18} />
+          <span>
+            Saved to <code>{savedTo}</code>
+          </span>
         </p>
       )}
       {exportError && <ErrorBox error={exportError} title="The CSV couldn't be saved" />}

@@ -7,6 +7,7 @@ import { Icon } from "../../components/Icon";
 import { toAppError } from "../../lib/errors";
 import * as platform from "../../platform";
 import { useConnections } from "../../state/connections";
+import { AlertsSection } from "./AlertsSection";
 
 export interface SettingsDraft {
   minutes: string;
@@ -171,6 +172,7 @@ export function SettingsScreen() {
           </div>
         </form>
       )}
+      <AlertsSection />
     </section>
   );
 }

@@ -67,8 +67,11 @@ export function ChooseSystem({
 
       {credits && credits.available <= 0 && (
         <p className="notice notice-warn">
-          <Icon name="alert" size={18} /> All {credits.allowance} credits are in use. Disconnect a system you no longer
-          need, or raise the allowance in Settings, before connecting another.
+          <Icon name="alert" size={18} />
+          <span>
+            All {credits.allowance} credits are in use. Disconnect a system you no longer need, or raise the allowance in
+            Settings, before connecting another.
+          </span>
         </p>
       )}
 

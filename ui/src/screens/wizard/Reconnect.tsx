@@ -159,7 +159,7 @@ export function Reconnect({ connectionId }: { connectionId: string }) {
           <h2 className="wizard-question">Checking the new token</h2>
           <ProgressRows rows={attempt.rows} waitingLabel={`Getting ready to reach ${connection.systemName}…`} />
           {state.phase === "running" && state.slow && (
-            <div className="notice notice-warn" role="status" data-testid="slow-warning">
+            <div className="notice notice-warn notice-wrap" role="status" data-testid="slow-warning">
               <Icon name="alert" size={18} />
               <span>This is taking longer than usual.</span>
               <button type="button" className="button button-small" onClick={attempt.keepWaiting}>

@@ -194,7 +194,7 @@ export function Wizard() {
           <ProgressRows rows={attempt.rows} waitingLabel={`Getting ready to reach ${system.name}…`} />
 
           {state.phase === "running" && state.slow && (
-            <div className="notice notice-warn" role="status" data-testid="slow-warning">
+            <div className="notice notice-warn notice-wrap" role="status" data-testid="slow-warning">
               <Icon name="alert" size={18} />
               <span>This is taking longer than usual.</span>
               <button type="button" className="button button-small" onClick={attempt.keepWaiting}>
