@@ -8,5 +8,5 @@ DB=$(mktemp -d)/patchbay-dev.db
 export DATABASE_URL="sqlite:$DB"
 sqlx database create
 sqlx migrate run --source crates/core/migrations
-SQLX_OFFLINE=false cargo sqlx prepare --workspace -- -p patchbay-core --all-targets
+SQLX_OFFLINE=false cargo sqlx prepare --workspace -- -p patchbay-core --lib
 echo "updated .sqlx/ — commit it"

@@ -115,6 +115,8 @@ pub(crate) struct Inner {
     pub(crate) secrets: CachedSecrets,
     pub(crate) clock: Arc<dyn Clock>,
     catalog: Catalog,
+    /// The catalog's descriptors, read once.
+    systems: Vec<SystemDescriptor>,
     events: broadcast::Sender<EngineEvent>,
     sinks: RwLock<Vec<Arc<dyn TransitionSink>>>,
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -242,6 +244,7 @@ impl Patchbay {
                 store,
                 secrets: CachedSecrets::new(options.secrets),
                 clock: options.clock,
+                systems: catalog.systems(),
                 catalog,
                 events,
                 sinks: RwLock::new(vec![crate::webhooks::outbox_sink(&webhooks)]),
@@ -278,7 +281,7 @@ impl Patchbay {
     }
 
     pub fn systems(&self) -> Vec<SystemDescriptor> {
-        self.inner.catalog.systems()
+        self.inner.systems.clone()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
@@ -315,20 +318,19 @@ impl Patchbay {
         });
     }
 
+    fn descriptor_ref(&self, system_id: &str) -> Option<&SystemDescriptor> {
+        self.inner.systems.iter().find(|d| d.id == system_id)
+    }
+
     fn descriptor(&self, system_id: &str) -> Result<SystemDescriptor, AppError> {
-        self.inner
-            .catalog
-            .systems()
-            .into_iter()
-            .find(|d| d.id == system_id)
-            .ok_or_else(|| {
-                AppError::new(
-                    AppErrorCode::InvalidInput,
-                    "Patchbay doesn't know this system.",
-                )
-                .hint("Pick a system from the list (`patchbay systems` shows them).")
-                .detail(format!("system {:?}", truncate(system_id, 80)))
-            })
+        self.descriptor_ref(system_id).cloned().ok_or_else(|| {
+            AppError::new(
+                AppErrorCode::InvalidInput,
+                "Patchbay doesn't know this system.",
+            )
+            .hint("Pick a system from the list (`patchbay systems` shows them).")
+            .detail(format!("system {:?}", truncate(system_id, 80)))
+        })
     }
 
     fn connector(
@@ -374,13 +376,11 @@ impl Patchbay {
 
     fn view(&self, row: &ConnectionRow) -> Result<ConnectionView, AppError> {
         let state = row.state()?;
-        let descriptor = self.descriptor(&row.system).ok();
+        let descriptor = self.descriptor_ref(&row.system);
         let system_name = descriptor
-            .as_ref()
             .map(|d| d.name.clone())
             .unwrap_or_else(|| row.system.clone());
         let settings_page_url = descriptor
-            .as_ref()
             .map(|d| settings_page_url(d, &row.api_url))
             .unwrap_or_default();
         Ok(ConnectionView {
@@ -1233,6 +1233,11 @@ impl Patchbay {
             .commit(&updated, false, None, changes, self.actor)
             .await?;
         tracing::info!(connection_id = %row.id, "connection disconnected");
+        drop(_guard);
+        // Freed credits may resume a paused connection.
+        if let Err(e) = self.rebalance_credits().await {
+            tracing::warn!(code = ?e.code, "could not resume paused connections");
+        }
         Ok(view)
     }
 
@@ -1641,8 +1646,94 @@ impl Patchbay {
         )
         .await?;
         tx.commit().await.map_err(crate::store::storage_error)?;
+        self.rebalance_credits().await?;
         self.inner.wake.notify_one();
         Ok(settings)
+    }
+
+    /// Keep the connected connections within the credit allowance: pause the
+    /// newest ones when it is exceeded (lifecycle `inactive`), resume paused
+    /// ones, oldest first, when credits are free again.
+    async fn rebalance_credits(&self) -> Result<(), AppError> {
+        let allowance = self.inner.store.settings().await?.credits_allowance;
+        let rows = self.inner.store.connections().await?;
+        let connected = enum_text(&Lifecycle::Connected);
+        let inactive = enum_text(&Lifecycle::Inactive);
+        let cost = |r: &ConnectionRow| u32::try_from(r.credit_cost).unwrap_or(0);
+        let mut used: u32 = rows
+            .iter()
+            .filter(|r| r.lifecycle == connected)
+            .map(cost)
+            .fold(0, u32::saturating_add);
+        // Newest first to pause; oldest first to resume (rows are oldest first).
+        for row in rows.iter().rev().filter(|r| r.lifecycle == connected) {
+            if used <= allowance {
+                break;
+            }
+            self.set_active(&row.id, false).await?;
+            used = used.saturating_sub(cost(row));
+        }
+        for row in rows.iter().filter(|r| r.lifecycle == inactive) {
+            if used.saturating_add(cost(row)) > allowance {
+                continue;
+            }
+            self.set_active(&row.id, true).await?;
+            used = used.saturating_add(cost(row));
+        }
+        Ok(())
+    }
+
+    async fn set_active(&self, connection_id: &str, active: bool) -> Result<(), AppError> {
+        let _guard = self.lock(connection_id).await;
+        let row = self.row(connection_id).await?;
+        let now = self.now();
+        let policy = self
+            .descriptor(&row.system)
+            .map(|d| Self::policy(&d))
+            .unwrap_or_default();
+        let observation = if active {
+            Observation::Reactivated
+        } else {
+            Observation::Deactivated
+        };
+        let (mut state, transitions) = Self::apply_all(&row.state()?, &[observation], now, &policy);
+        state.lifecycle = if active {
+            Lifecycle::Connected
+        } else {
+            Lifecycle::Inactive
+        };
+        let mut updated = row.clone();
+        updated.set_state(&state);
+        updated.updated_at = now;
+        updated.next_check_at = active.then_some(now);
+        let kind = if active {
+            TransitionKind::Reactivated
+        } else {
+            TransitionKind::Deactivated
+        };
+        let mut changes = Self::transitions_to_changes(transitions);
+        if !changes
+            .iter()
+            .any(|c| c.transition.as_ref().is_some_and(|t| t.kind == kind))
+        {
+            let summary = if active {
+                format!("Resumed \"{}\": credits are available again.", row.name)
+            } else {
+                format!("Paused \"{}\": the plan's credits are used up.", row.name)
+            };
+            changes.insert(
+                0,
+                Pending {
+                    kind: transition_kind_text(kind),
+                    summary,
+                    data: serde_json::json!({ "creditCost": row.credit_cost }),
+                    transition: None,
+                },
+            );
+        }
+        self.commit(&updated, false, None, changes, Actor::System)
+            .await?;
+        Ok(())
     }
 
     /// Ask the monitor to look at the clock again now (after the computer

@@ -19,6 +19,9 @@ use crate::health::Lifecycle;
 use crate::model::Actor;
 use crate::store::enum_text;
 
+/// The shortest pause between two sweeps.
+pub const MIN_NAP: StdDuration = StdDuration::from_millis(200);
+
 /// Checks running at once by default.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
@@ -163,6 +166,16 @@ async fn sweep(
                 async move {
                     if let Err(e) = engine.check_with(&id, Actor::Monitor, interval).await {
                         tracing::warn!(code = ?e.code, connection_id = %id, "health check failed to run");
+                        // Keep the schedule moving (a locked keyring must not
+                        // make the monitor spin on this connection).
+                        let secs = match interval {
+                            Some(secs) => secs,
+                            None => engine.settings().await.map(|s| s.check_interval_secs).unwrap_or(300),
+                        };
+                        let next = engine.inner.clock.now() + crate::facade::next_check_delay(secs, None);
+                        if let Err(e) = engine.inner.store.set_next_check(&id, Some(next)).await {
+                            tracing::warn!(code = ?e.code, connection_id = %id, "could not reschedule a check");
+                        }
                     }
                 }
             })
@@ -180,5 +193,6 @@ async fn sweep(
         Some(at) => (at - now).to_std().unwrap_or(StdDuration::ZERO),
         None => MAX_NAP,
     };
-    Ok((nap.min(MAX_NAP), checked))
+    // Never spin: at least a short pause between sweeps.
+    Ok((nap.clamp(MIN_NAP, MAX_NAP), checked))
 }

@@ -320,6 +320,24 @@ impl Store {
         .map_err(storage_error)
     }
 
+    /// Move a connection's next check (the monitor, after a check that could
+    /// not run).
+    pub(crate) async fn set_next_check(
+        &self,
+        id: &str,
+        next_check_at: Option<DateTime<Utc>>,
+    ) -> Result<(), AppError> {
+        sqlx::query!(
+            "UPDATE connections SET next_check_at = ? WHERE id = ?",
+            next_check_at,
+            id
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(storage_error)?;
+        Ok(())
+    }
+
     pub(crate) async fn insert_check(
         conn: &mut SqliteConnection,
         check: &HealthCheckRecord,

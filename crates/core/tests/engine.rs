@@ -539,6 +539,61 @@ async fn credits_run_out_before_any_network_and_come_back_on_disconnect() {
 }
 
 #[tokio::test]
+async fn a_smaller_allowance_pauses_the_newest_and_freed_credits_resume_it() {
+    let h = harness().await;
+    let a = h
+        .engine
+        .connect(request("A", "fakePAT_alpha-0001"))
+        .await
+        .unwrap();
+    h.clock.advance(Duration::minutes(1));
+    let b = h
+        .engine
+        .connect(request("B", "fakePAT_bravo-0001"))
+        .await
+        .unwrap();
+    let mut settings = h.engine.settings().await.unwrap();
+    settings.credits_allowance = 1;
+    h.engine.update_settings(settings.clone()).await.unwrap();
+    let paused = h.engine.connection(&b.id).await.unwrap();
+    assert_eq!(paused.lifecycle, Lifecycle::Inactive);
+    assert!(paused.next_check.is_none());
+    assert_eq!(
+        h.engine.connection(&a.id).await.unwrap().lifecycle,
+        Lifecycle::Connected
+    );
+    assert_eq!(h.engine.credits().await.unwrap().used, 1);
+    assert_eq!(
+        h.engine.check_now(&b.id).await.unwrap_err().code,
+        AppErrorCode::InvalidInput
+    );
+
+    h.engine.disconnect(&a.id).await.unwrap();
+    let resumed = h.engine.connection(&b.id).await.unwrap();
+    assert_eq!(resumed.lifecycle, Lifecycle::Connected);
+    assert_eq!(h.engine.credits().await.unwrap().used, 1);
+    let kinds: Vec<String> = h
+        .engine
+        .events(EventFilter {
+            connection_id: Some(b.id.clone()),
+            limit: None,
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.contains(&"connection.deactivated".to_string()),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"connection.reactivated".to_string()),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_second_connection_to_the_same_account_is_refused_unless_allowed() {
     let h = harness().await;
     h.engine
