@@ -1112,7 +1112,14 @@ impl Patchbay {
             now,
             &policy,
         );
-        state.lifecycle = Lifecycle::Connected;
+        // A paused connection stays paused (it has no credits); anything
+        // else is connected again.
+        let was_inactive = row.lifecycle()? == Lifecycle::Inactive;
+        state.lifecycle = if was_inactive {
+            Lifecycle::Inactive
+        } else {
+            Lifecycle::Connected
+        };
         state.token_expires_at = expires;
         let mut updated = row.clone();
         updated.set_state(&state);
@@ -1123,7 +1130,8 @@ impl Patchbay {
         updated.readable_entities =
             serde_json::to_string(&validated.readable).unwrap_or_else(|_| "[]".into());
         updated.updated_at = now;
-        updated.next_check_at = Some(now + next_check_delay(settings.check_interval_secs, None));
+        updated.next_check_at =
+            (!was_inactive).then(|| now + next_check_delay(settings.check_interval_secs, None));
 
         let previous = self.inner.secrets.get(&row.id).await.ok().flatten();
         self.inner
@@ -1772,5 +1780,97 @@ fn settings_page_url(descriptor: &SystemDescriptor, api_url: &str) -> String {
     match url::Url::parse(api_url).and_then(|base| base.join(&descriptor.guidance.settings_path)) {
         Ok(url) => url.to_string(),
         Err(_) => descriptor.guidance.settings_url.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::{AccountInfo, RateBudget};
+
+    fn probe(
+        result: Result<AccountInfo, ConnectorError>,
+        rate: Option<RateBudget>,
+    ) -> ProbeOutcome {
+        ProbeOutcome {
+            result,
+            latency_ms: 10,
+            rate,
+        }
+    }
+
+    fn ok() -> Result<AccountInfo, ConnectorError> {
+        Ok(AccountInfo {
+            account_id: "1".into(),
+            account_name: "A".into(),
+        })
+    }
+
+    #[test]
+    fn the_next_check_is_the_interval_with_ten_percent_jitter() {
+        for _ in 0..200 {
+            let d = next_check_delay(300, None).num_milliseconds();
+            assert!((270_000..=330_000).contains(&d), "{d}");
+        }
+    }
+
+    #[test]
+    fn a_low_budget_doubles_the_delay_and_retry_after_is_a_floor() {
+        let low = RateBudget {
+            limit: 100,
+            remaining: 19,
+            reset_secs: 30,
+        };
+        let fine = RateBudget {
+            limit: 100,
+            remaining: 20,
+            reset_secs: 30,
+        };
+        for _ in 0..100 {
+            let d = next_check_delay(300, Some(&probe(ok(), Some(low)))).num_milliseconds();
+            assert!((540_000..=660_000).contains(&d), "{d}");
+            let d = next_check_delay(300, Some(&probe(ok(), Some(fine)))).num_milliseconds();
+            assert!((270_000..=330_000).contains(&d), "{d}");
+        }
+        let mut limited = ConnectorError::new(ErrorCode::RateLimited, "429");
+        limited.retry_after_secs = Some(900);
+        let d = next_check_delay(300, Some(&probe(Err(limited.clone()), None)));
+        assert_eq!(d.num_seconds(), 900);
+        limited.retry_after_secs = Some(5);
+        let d = next_check_delay(300, Some(&probe(Err(limited), None))).num_seconds();
+        assert!(
+            d >= 270,
+            "a short Retry-After does not bring the check forward"
+        );
+        assert!(next_check_delay(0, None).num_milliseconds() >= 1000);
+    }
+
+    #[test]
+    fn every_connector_failure_maps_to_the_right_observation() {
+        let e = |code| ConnectorError::new(code, "x");
+        assert!(matches!(
+            observation_for(&e(ErrorCode::AuthRejected)),
+            Observation::AuthRejected { .. }
+        ));
+        assert!(matches!(
+            observation_for(&e(ErrorCode::PermissionMissing)),
+            Observation::PermissionMissing { .. }
+        ));
+        assert!(matches!(
+            observation_for(&e(ErrorCode::RateLimited)),
+            Observation::RateLimited { .. }
+        ));
+        for code in [
+            ErrorCode::Unreachable,
+            ErrorCode::ServiceDown,
+            ErrorCode::UnexpectedResponse,
+            ErrorCode::TlsUntrusted,
+            ErrorCode::NotFound,
+        ] {
+            assert!(matches!(
+                observation_for(&e(code)),
+                Observation::TransientFailure { .. }
+            ));
+        }
     }
 }

@@ -70,6 +70,19 @@ pub fn api_url(raw: &str, system: &SystemDescriptor) -> Result<String, AppError>
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("the address has no server name"));
     }
+    // A token must never cross the network in plain text: http:// only for
+    // a server on this computer (the sandbox, a local test server).
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if url.scheme() == "http" && !loopback {
+        return Err(invalid(
+            "http:// would send the token unencrypted; use https:// (http:// works only for a server on this computer)",
+        ));
+    }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(
             "the address must not contain a user name or password",
@@ -190,6 +203,15 @@ mod tests {
             Some("https://api.fergus.com")
         );
         assert!(api_url("http://127.0.0.1:8080", &system).is_ok());
+        assert!(api_url("http://localhost:8080/", &system).is_ok());
+        assert!(api_url("http://[::1]:8080", &system).is_ok());
+        assert_eq!(
+            api_url("http://api.fergus.com", &system)
+                .err()
+                .map(|e| e.code),
+            Some(AppErrorCode::AddressInvalid),
+            "no token over plain http to another computer"
+        );
         for bad in [
             "",
             "api.fergus.com",
