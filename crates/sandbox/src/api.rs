@@ -24,6 +24,7 @@ pub const MAX_CALENDAR_EVENTS: usize = 5000;
 pub enum Kind {
     Version,
     Company,
+    Disconnect,
     ListJobs,
     GetJob,
     CreateJob,
@@ -81,6 +82,7 @@ pub fn match_route(method: &Method, path: &str) -> Option<Route> {
     let (kind, label, id) = match (method.as_str(), &segments[..count]) {
         ("GET", ["version"]) => (Version, "GET /version", None),
         ("GET", ["company"]) => (Company, "GET /company", None),
+        ("POST", ["disconnect"]) => (Disconnect, "POST /disconnect", None),
         ("GET", ["jobs"]) => (ListJobs, "GET /jobs", None),
         ("POST", ["jobs"]) => (CreateJob, "POST /jobs", None),
         ("GET", ["jobs", "quotes"]) => (ListQuotes, "GET /jobs/quotes", None),
@@ -133,6 +135,12 @@ pub fn dispatch(kind: Kind, call: Call<'_>) -> Resp {
             let data = read(&call.company.data);
             http::single(&data.set.company)
         }
+        // Acknowledged without revoking anything: what Fergus does on this
+        // route for a personal access token is not documented.
+        Disconnect => http::json(
+            hyper::StatusCode::OK,
+            &serde_json::json!({"result": "success"}),
+        ),
         ListJobs => list_jobs(&call),
         GetJob => get_one(&call, "Job", |d| &d.set.jobs),
         CreateJob => create_job(call),

@@ -24,6 +24,16 @@ async fn demo_token_works_and_version_needs_no_token() {
     assert_eq!(body["data"]["name"], sb.demo().name);
     assert_eq!(body["data"]["tax"]["type"], "GST");
     assert_eq!(body["data"]["tax"]["rate"], 15, "seed 7 is a NZ company");
+    let (status, body, _) = send_json(
+        &sb,
+        reqwest::Method::POST,
+        &sb.demo().token,
+        "/disconnect",
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["result"], "success");
     sb.shutdown().await;
 }
 
