@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
+use patchbay_core::health;
 use patchbay_core::{
     Actor, AppError, AppErrorCode, ConnectRequest, ConnectStep, ConnectionView, CreateOutcome,
     EngineEvent, EventFilter, ListQuery, Patchbay, PatchbayOptions, ReconnectRequest, Secret,
@@ -297,12 +298,12 @@ fn when(at: Option<DateTime<Utc>>) -> String {
 
 fn print_connection_line(c: &ConnectionView) {
     println!(
-        "{}  {}  {}  {:?}/{:?}  {}  (last success {}, next check {}, token {})",
+        "{}  {}  {}  {} · {}  {}  (last success {}, next check {}, token {})",
         c.id,
         c.name,
-        c.system,
-        c.lifecycle,
-        c.health,
+        c.system_name,
+        health::lifecycle_label(c.lifecycle),
+        health::label_for(c.health, &c.system_name),
         c.reason,
         when(c.last_success),
         when(c.next_check),
@@ -467,8 +468,11 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
                 return print_json(&view);
             }
             println!(
-                "Reconnected \"{}\" ({}). Health: {:?}.",
-                view.name, view.account_name, view.health
+                "Reconnected \"{}\" ({}). {}: {}",
+                view.name,
+                view.account_name,
+                health::label_for(view.health, &view.system_name),
+                view.reason
             );
             Ok(())
         }
@@ -656,12 +660,12 @@ async fn watch(engine: &Patchbay, interval: Option<u32>, json: bool) -> Result<(
                         println!("{line}");
                     } else {
                         println!(
-                            "{}  {} ({})  {:?} → {:?}  {}",
+                            "{}  {} ({})  {} → {}  {}",
                             transition.at.format("%Y-%m-%d %H:%M:%S"),
                             name,
                             connection_id,
-                            transition.from,
-                            transition.to,
+                            health::label(transition.from),
+                            health::label(transition.to),
                             transition.reason
                         );
                     }
