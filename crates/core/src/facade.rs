@@ -1299,16 +1299,39 @@ impl Patchbay {
             .map(|r| r.id.clone())
             .collect();
         let actor = self.actor;
-        let results: Vec<Result<CheckResult, AppError>> = futures::stream::iter(ids)
-            .map(|id| async move { self.check(&id, actor).await })
+        let results: Vec<(String, Result<CheckResult, AppError>)> = futures::stream::iter(ids)
+            .map(|id| async move {
+                let result = self.check(&id, actor).await;
+                (id, result)
+            })
             .buffered(crate::monitor::DEFAULT_CONCURRENCY)
             .collect()
             .await;
+        // One check that cannot run (a locked keyring, say) does not hide the
+        // others: its connection is returned as it was. Only when none could
+        // run is the error returned.
         let mut views = Vec::with_capacity(results.len());
-        for result in results {
-            views.push(result?.view);
+        let mut first_error = None;
+        let mut any_ran = results.is_empty();
+        for (id, result) in results {
+            match result {
+                Ok(checked) => {
+                    any_ran = true;
+                    views.push(checked.view);
+                }
+                Err(error) => {
+                    tracing::warn!(code = ?error.code, connection_id = %id, "check could not run");
+                    if let Ok(view) = self.connection(&id).await {
+                        views.push(view);
+                    }
+                    first_error.get_or_insert(error);
+                }
+            }
         }
-        Ok(views)
+        match first_error {
+            Some(error) if !any_ran => Err(error),
+            _ => Ok(views),
+        }
     }
 
     /// One health check: probe, feed the state machine, store, publish.
