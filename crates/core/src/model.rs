@@ -257,3 +257,41 @@ impl Actor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::Credentials;
+
+    const TOKEN: &str = "fergPAT_6f1c2d3e-4a5b-4c7d-8e9f-0a1b2c3d4e5f";
+
+    #[test]
+    fn debug_of_requests_and_credentials_never_shows_the_token() {
+        let connect: ConnectRequest = serde_json::from_value(serde_json::json!({
+            "system": "fergus",
+            "name": "Office",
+            "token": TOKEN,
+        }))
+        .unwrap_or_else(|e| panic!("request parses: {e}"));
+        let reconnect: ReconnectRequest = serde_json::from_value(serde_json::json!({
+            "connectionId": "c1",
+            "token": TOKEN,
+        }))
+        .unwrap_or_else(|e| panic!("request parses: {e}"));
+        let credentials = Credentials {
+            api_url: "https://api.fergus.com".into(),
+            secret: Secret::new(TOKEN),
+            fields: Default::default(),
+        };
+        let distinctive = &TOKEN[8..];
+        for text in [
+            format!("{connect:?}"),
+            format!("{connect:#?}"),
+            format!("{reconnect:?}"),
+            format!("{credentials:?}"),
+        ] {
+            assert!(!text.contains(distinctive), "{text}");
+            assert!(text.contains("fergPAT_…4e5f"), "masked form shown: {text}");
+        }
+    }
+}
