@@ -28,6 +28,10 @@ pub enum Kind {
     ListJobs,
     GetJob,
     CreateJob,
+    UpdateDraftJob,
+    FinaliseJob,
+    HoldJob,
+    ResumeJob,
     JobQuotes,
     ListQuotes,
     GetQuote,
@@ -79,7 +83,13 @@ pub fn match_route(method: &Method, path: &str) -> Option<Route> {
         count += 1;
     }
     use Kind::*;
-    let (kind, label, id) = match (method.as_str(), &segments[..count]) {
+    // Like Fastify, every GET route also answers HEAD (hyper drops the body).
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    let (kind, label, id) = match (method, &segments[..count]) {
         ("GET", ["version"]) => (Version, "GET /version", None),
         ("GET", ["company"]) => (Company, "GET /company", None),
         ("POST", ["disconnect"]) => (Disconnect, "POST /disconnect", None),
@@ -89,6 +99,10 @@ pub fn match_route(method: &Method, path: &str) -> Option<Route> {
         ("GET", ["jobs", "quotes", _]) => (GetQuote, "GET /jobs/quotes/{id}", Some(3)),
         ("GET", ["jobs", _]) => (GetJob, "GET /jobs/{id}", Some(2)),
         ("GET", ["jobs", _, "quotes"]) => (JobQuotes, "GET /jobs/{id}/quotes", Some(2)),
+        ("PUT", ["jobs", _]) => (UpdateDraftJob, "PUT /jobs/{id}", Some(2)),
+        ("PUT", ["jobs", _, "finalise"]) => (FinaliseJob, "PUT /jobs/{id}/finalise", Some(2)),
+        ("POST", ["jobs", _, "hold"]) => (HoldJob, "POST /jobs/{id}/hold", Some(2)),
+        ("POST", ["jobs", _, "resume"]) => (ResumeJob, "POST /jobs/{id}/resume", Some(2)),
         ("GET", ["customers"]) => (ListCustomers, "GET /customers", None),
         ("POST", ["customers"]) => (CreateCustomer, "POST /customers", None),
         ("GET", ["customers", _]) => (GetCustomer, "GET /customers/{id}", Some(2)),
@@ -144,6 +158,10 @@ pub fn dispatch(kind: Kind, call: Call<'_>) -> Resp {
         ListJobs => list_jobs(&call),
         GetJob => get_one(&call, "Job", |d| &d.set.jobs),
         CreateJob => create_job(call),
+        UpdateDraftJob => update_draft_job(call),
+        FinaliseJob => finalise_job(&call),
+        HoldJob => set_on_hold(&call, true),
+        ResumeJob => set_on_hold(&call, false),
         JobQuotes => job_quotes(&call),
         ListQuotes => list_quotes(&call),
         GetQuote => get_one(&call, "Quote", |d| &d.set.quotes),
@@ -945,7 +963,10 @@ fn list_time_entries(call: &Call<'_>) -> Resp {
     let (from, to) = match (from, to) {
         (None, None) => {
             let now = call.state.now();
-            (now - Duration::days(7), now)
+            (
+                now.checked_sub_signed(Duration::days(7)).unwrap_or(now),
+                now,
+            )
         }
         (Some(from), None) => (from, DateTime::<Utc>::MAX_UTC),
         (None, Some(to)) => (DateTime::<Utc>::MIN_UTC, to),
@@ -999,7 +1020,10 @@ fn list_calendar_events(call: &Call<'_>) -> Resp {
         .map(|naive| naive.and_utc())
         .unwrap_or_else(|| call.state.now());
     let from = from.unwrap_or(today);
-    let to = to.unwrap_or(from + Duration::days(7));
+    let to = to.unwrap_or_else(|| {
+        from.checked_add_signed(Duration::days(7))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    });
     let data = read(&call.company.data);
     let events: Vec<&CalendarEvent> = data
         .set
@@ -1375,6 +1399,160 @@ fn create_job(call: Call<'_>) -> Resp {
         data.set.jobs.push(job);
     }
     response
+}
+
+const DRAFT_UPDATE_BODY: &[Field] = &[
+    opt("jobType", Ty::Str),
+    opt("title", Ty::Str),
+    opt("description", Ty::Str),
+    opt("longDescription", Ty::Str),
+    opt("customerId", Ty::Int),
+    opt("siteId", Ty::Int),
+    opt("customerReference", Ty::Str),
+];
+
+/// `PUT /jobs/{id}`: only drafts can be changed this way.
+fn update_draft_job(call: Call<'_>) -> Resp {
+    let id = match parse_id(&call) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let body = match checked_body(call.body, DRAFT_UPDATE_BODY) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let mut errors = Vec::new();
+    if let Some(job_type) = http::str_field(&body, "jobType") {
+        if !JOB_TYPES.contains(&job_type) {
+            errors.push(format!(
+                "body/jobType must be equal to one of the allowed values ({})",
+                JOB_TYPES.join(", ")
+            ));
+        }
+    }
+    bail_on_errors!(errors);
+    let now = call.state.now();
+    let mut data = write(&call.company.data);
+    if find(&data.set.jobs, id).is_some() {
+        return http::validation_failed(&[
+            "Only draft jobs can be updated; this job is not a draft".to_owned(),
+        ]);
+    }
+    let customer = match http::int_field(&body, "customerId") {
+        None => None,
+        Some(cid) => match find(&data.set.customers, cid).filter(|c| !c.deleted) {
+            Some(c) => Some(CustomerRef {
+                id: c.id,
+                customer_full_name: c.customer_full_name.clone(),
+            }),
+            None => {
+                return http::validation_failed(&[format!(
+                    "body/customerId {cid} does not match any customer"
+                )])
+            }
+        },
+    };
+    let site = match http::int_field(&body, "siteId") {
+        None => None,
+        Some(sid) => match find(&data.set.sites, sid) {
+            Some(s) => Some(SiteRef {
+                id: s.id,
+                name: s.name.clone(),
+            }),
+            None => {
+                return http::validation_failed(&[format!(
+                    "body/siteId {sid} does not match any site"
+                )])
+            }
+        },
+    };
+    let Ok(index) = data.drafts.binary_search_by_key(&id, |j| j.id) else {
+        return http::record_not_found("Job", id);
+    };
+    let draft = &mut data.drafts[index];
+    if let Some(value) = http::str_field(&body, "jobType") {
+        draft.job_type = value.to_owned();
+    }
+    if let Some(value) = http::str_field(&body, "title") {
+        draft.title = value.to_owned();
+    }
+    if let Some(value) = http::str_field(&body, "description") {
+        draft.description = value.to_owned();
+    }
+    if let Some(value) = http::str_field(&body, "longDescription") {
+        draft.long_description = value.to_owned();
+    }
+    if let Some(value) = http::str_field(&body, "customerReference") {
+        draft.customer_reference = Some(value.to_owned());
+    }
+    if customer.is_some() {
+        draft.customer = customer;
+    }
+    if site.is_some() {
+        draft.site_address = site;
+    }
+    draft.last_modified = now;
+    http::single(&*draft)
+}
+
+/// `PUT /jobs/{id}/finalise`: a complete draft becomes a real (readable) job.
+fn finalise_job(call: &Call<'_>) -> Resp {
+    let id = match parse_id(call) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let now = call.state.now();
+    let mut data = write(&call.company.data);
+    if find(&data.set.jobs, id).is_some() {
+        return http::validation_failed(&["Job is not a draft".to_owned()]);
+    }
+    let Ok(index) = data.drafts.binary_search_by_key(&id, |j| j.id) else {
+        return http::record_not_found("Job", id);
+    };
+    let draft = &data.drafts[index];
+    let mut errors = Vec::new();
+    if draft.description.trim().is_empty() {
+        errors.push("description is required to finalise a job".to_owned());
+    }
+    if draft.customer.is_none() {
+        errors.push("customerId is required to finalise a job".to_owned());
+    }
+    if draft.site_address.is_none() {
+        errors.push("siteId is required to finalise a job".to_owned());
+    }
+    bail_on_errors!(errors);
+    let mut job = data.drafts.remove(index);
+    job.status = if job.job_type == "Charge Up" {
+        "To Schedule"
+    } else {
+        "To Price"
+    }
+    .to_owned();
+    job.last_modified = now;
+    let response = http::single(&job);
+    let at = data
+        .set
+        .jobs
+        .binary_search_by_key(&id, |j| j.id)
+        .unwrap_or_else(|position| position);
+    data.set.jobs.insert(at, job);
+    response
+}
+
+fn set_on_hold(call: &Call<'_>, on_hold: bool) -> Resp {
+    let id = match parse_id(call) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let now = call.state.now();
+    let mut data = write(&call.company.data);
+    let Ok(index) = data.set.jobs.binary_search_by_key(&id, |j| j.id) else {
+        return http::record_not_found("Job", id);
+    };
+    let job = &mut data.set.jobs[index];
+    job.on_hold = on_hold;
+    job.last_modified = now;
+    http::single(&*job)
 }
 
 fn create_site(call: Call<'_>) -> Resp {

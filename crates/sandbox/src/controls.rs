@@ -19,6 +19,10 @@ use crate::state::{lock, read, write, FaultMode, FaultSpec, State, Stats};
 
 /// Most jobs a company created through the controls may have.
 pub const MAX_COMPANY_JOBS: usize = 1_000_000;
+/// Furthest the sandbox clock may be moved, in days, either way.
+pub const MAX_CLOCK_OFFSET_DAYS: i64 = 36_500;
+/// Longest `latencyMs` a fault may use (one hour).
+pub const MAX_FAULT_LATENCY_MS: u64 = 3_600_000;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -122,10 +126,15 @@ pub async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Resp {
                 if input.reset {
                     state.clock_offset_secs.store(0, Ordering::Relaxed);
                 }
-                let seconds = input.advance_days.saturating_mul(86_400);
-                state
-                    .clock_offset_secs
-                    .fetch_add(seconds, Ordering::Relaxed);
+                // Keep sandbox time within a century either way (chrono's range is finite).
+                let limit = MAX_CLOCK_OFFSET_DAYS * 86_400;
+                let seconds = input
+                    .advance_days
+                    .clamp(-MAX_CLOCK_OFFSET_DAYS, MAX_CLOCK_OFFSET_DAYS)
+                    * 86_400;
+                let current = state.clock_offset_secs.load(Ordering::Relaxed);
+                let next = current.saturating_add(seconds).clamp(-limit, limit);
+                state.clock_offset_secs.store(next, Ordering::Relaxed);
                 clock_json(state)
             }
             Err(response) => response,
@@ -245,7 +254,7 @@ fn issue_token(state: &State, user_id: i64) -> Resp {
                 "userId": user_id,
                 "companyId": info.map(|i| i.company_id),
                 "issuedAt": info.map(|i| i.issued_at),
-                "expiresAt": info.map(|i| i.issued_at + chrono::Duration::days(crate::state::TOKEN_LIFETIME_DAYS)),
+                "expiresAt": info.and_then(|i| i.issued_at.checked_add_signed(chrono::Duration::days(crate::state::TOKEN_LIFETIME_DAYS))),
             }))
         }
         Err(_) => http::fastify_error(404, "Not Found", &format!("User {user_id} not found")),
@@ -334,7 +343,7 @@ fn set_faults(state: &State, input: SetFaults) -> Resp {
     }
     let spec = FaultSpec {
         mode,
-        latency_ms: input.latency_ms.unwrap_or(0),
+        latency_ms: input.latency_ms.unwrap_or(0).min(MAX_FAULT_LATENCY_MS),
         fail_rate,
     };
     state.set_fault(input.company_id, spec);

@@ -285,7 +285,11 @@ impl State {
 
     /// Sandbox time: the real clock shifted by `/_sandbox/clock`.
     pub fn now(&self) -> Time {
-        Utc::now() + Duration::seconds(self.clock_offset_secs.load(Ordering::Relaxed))
+        let now = Utc::now();
+        now.checked_add_signed(Duration::seconds(
+            self.clock_offset_secs.load(Ordering::Relaxed),
+        ))
+        .unwrap_or(now)
     }
 
     pub fn company(&self, id: i64) -> Option<Arc<Company>> {
@@ -413,7 +417,11 @@ impl State {
         if entry.revoked {
             return AuthOutcome::Invalid;
         }
-        if self.now() >= entry.issued_at + Duration::days(TOKEN_LIFETIME_DAYS) {
+        let expires = entry
+            .issued_at
+            .checked_add_signed(Duration::days(TOKEN_LIFETIME_DAYS))
+            .unwrap_or(entry.issued_at);
+        if self.now() >= expires {
             return AuthOutcome::Expired;
         }
         let Some(company) = self.company(entry.company_id) else {

@@ -388,3 +388,146 @@ async fn bad_input_gets_fastify_style_errors() {
     assert_eq!(get(&sb, &token, "/company").await.status(), StatusCode::OK);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn drafts_can_be_completed_and_finalised_and_jobs_held() {
+    let sb = start(30).await;
+    let token = sb.demo().token.clone();
+    let (_, created, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        "/jobs",
+        &json!({"jobType": "Quote", "title": "Later"}),
+    )
+    .await;
+    let id = created["data"]["id"].as_i64().expect("id");
+    // Finalising an incomplete draft fails and keeps it hidden.
+    let (status, body, _) = send_json(
+        &sb,
+        Method::PUT,
+        &token,
+        &format!("/jobs/{id}/finalise"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        get(&sb, &token, &format!("/jobs/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let (_, customers) = get_json(&sb, &token, "/customers?pageSize=1").await;
+    let customer_id = customers["data"][0]["id"].as_i64().expect("customer");
+    let (_, sites) = get_json(
+        &sb,
+        &token,
+        &format!("/sites?filterCustomerId={customer_id}"),
+    )
+    .await;
+    let site_id = sites["data"][0]["id"].as_i64().expect("site");
+    let (status, body, _) = send_json(&sb, Method::PUT, &token, &format!("/jobs/{id}"),
+        &json!({"description": "Quote for a new cylinder", "customerId": customer_id, "siteId": site_id})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body, _) = send_json(
+        &sb,
+        Method::PUT,
+        &token,
+        &format!("/jobs/{id}/finalise"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["status"], "To Price");
+    let (status, read) = get_json(&sb, &token, &format!("/jobs/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["data"]["customer"]["id"], customer_id);
+    // Not a draft any more: PUT is refused.
+    let (status, _, _) = send_json(
+        &sb,
+        Method::PUT,
+        &token,
+        &format!("/jobs/{id}"),
+        &json!({"title": "x"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, held, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        &format!("/jobs/{id}/hold"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(held["data"]["onHold"], true);
+    let response = client()
+        .post(format!("{}/jobs/{id}/resume", sb.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "no body, no content type is fine"
+    );
+    let (_, read) = get_json(&sb, &token, &format!("/jobs/{id}")).await;
+    assert_eq!(read["data"]["onHold"], false);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn head_requests_and_extreme_controls_do_not_break_the_sandbox() {
+    let sb = start(10).await;
+    let token = sb.demo().token.clone();
+    let response = client()
+        .head(format!("{}/company", sb.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    control(&sb, "/clock", json!({"advanceDays": i64::MAX})).await;
+    assert_eq!(
+        get(&sb, &token, "/company").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    control(&sb, "/clock", json!({"advanceDays": i64::MIN})).await;
+    control(&sb, "/clock", json!({"reset": true})).await;
+    assert_eq!(get(&sb, &token, "/company").await.status(), StatusCode::OK);
+    let (status, _) = get_json(&sb, &token, "/calendarEvents?startDate=%2B262143-12-31").await;
+    assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST);
+    let (status, _) = get_json(
+        &sb,
+        &token,
+        "/timeEntries?dateFrom=9999-12-31&dateTo=0001-01-01",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // Bad control bodies are 400s, never crashes.
+    for (path, body) in [
+        ("/faults", json!({"mode": "none", "failRate": 7})),
+        ("/clock", json!({"advanceDays": "soon"})),
+        ("/rate-limit", json!({"perMinute": 0})),
+        ("/tokens", json!({"userId": 1, "extra": true})),
+    ] {
+        let response = client()
+            .post(format!("{}/_sandbox{path}", sb.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    let response = client()
+        .post(format!("{}/_sandbox/nope", sb.base_url()))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(get(&sb, &token, "/company").await.status(), StatusCode::OK);
+    sb.shutdown().await;
+}
