@@ -31,6 +31,8 @@ export function App() {
 
 function Shell() {
   const [route, setRoute] = useState<Route>({ screen: "board" });
+  // Every navigation starts the screen afresh (e.g. "Add a system" twice).
+  const [visit, setVisit] = useState(0);
   const [notice, setNotice] = useState<{ text: string; id: number } | null>(null);
   const main = useRef<HTMLElement>(null);
   const { connections } = useConnections();
@@ -38,6 +40,7 @@ function Shell() {
 
   const navigate = useCallback((next: Route) => {
     setRoute(next);
+    setVisit((v) => v + 1);
   }, []);
   const showNotice = useCallback((text: string) => setNotice({ text, id: Date.now() }), []);
 
@@ -65,7 +68,10 @@ function Shell() {
     let unlisten: (() => void) | undefined;
     let disposed = false;
     platform
-      .onOpenReconnect((connectionId) => setRoute({ screen: "reconnect", connectionId }))
+      .onOpenReconnect((connectionId) => {
+        setRoute({ screen: "reconnect", connectionId });
+        setVisit((v) => v + 1);
+      })
       .then(
         (stop) => {
           if (disposed) stop();
@@ -129,7 +135,7 @@ function Shell() {
                 </button>
               </div>
             )}
-            <Screen route={route} />
+            <Screen key={visit} route={route} />
           </main>
         </div>
       </NoticeContext.Provider>
@@ -144,9 +150,9 @@ function Screen({ route }: { route: Route }) {
     case "wizard":
       return <Wizard />;
     case "reconnect":
-      return <Reconnect key={route.connectionId} connectionId={route.connectionId} />;
+      return <Reconnect connectionId={route.connectionId} />;
     case "browser":
-      return <Browser key={`${route.connectionId ?? ""}`} initialConnectionId={route.connectionId} initialEntity={route.entity} />;
+      return <Browser initialConnectionId={route.connectionId} initialEntity={route.entity} />;
     case "log":
       return <ActivityLog />;
     case "settings":

@@ -21,7 +21,7 @@ failureStreak: number,
 /**
  * Slow successes in a row (reset by a fast success).
  */
-slowStreak: number, lastLatencyMs: bigint | null, 
+slowStreak: number, lastLatencyMs: number | null, 
 /**
  * When the token stops working (created + lifetime), if known.
  */

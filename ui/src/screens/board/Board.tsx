@@ -62,10 +62,12 @@ export function Board() {
               {checkingAll ? "Checking all…" : "Check all now"}
             </button>
           )}
-          <button type="button" className="button button-primary" onClick={() => navigate({ screen: "wizard" })}>
-            <Icon name="plus" size={18} />
-            Add a system
-          </button>
+          {live.length > 0 && (
+            <button type="button" className="button button-primary" onClick={() => navigate({ screen: "wizard" })}>
+              <Icon name="plus" size={18} />
+              Add a system
+            </button>
+          )}
         </div>
       </header>
 
