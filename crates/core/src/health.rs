@@ -160,6 +160,7 @@ pub struct HealthState {
     pub failure_streak: u32,
     /// Slow successes in a row (reset by a fast success).
     pub slow_streak: u32,
+    #[ts(type = "number | null")]
     pub last_latency_ms: Option<u64>,
     /// When the token stops working (created + lifetime), if known.
     pub token_expires_at: Option<DateTime<Utc>>,
