@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::data::{
-    Address, CalendarEvent, Contact, ContactItem, ContactRef, Customer, CustomerInvoice,
-    CustomerRef, Enquiry, Job, Links, Note, Person, Quote, Site, SiteRef, Time, TimeEntry, User,
-    ENQUIRY_STATUSES, JOB_TYPES,
+    round2, Address, CalendarEvent, Contact, ContactItem, ContactRef, Customer, CustomerInvoice,
+    CustomerRef, Enquiry, Job, LineItem, Links, Note, Person, Quote, QuoteRef, QuoteSection, Site,
+    SiteRef, Time, TimeEntry, User, ENQUIRY_STATUSES, JOB_TYPES,
 };
 use crate::http::{self, opt, req, validate, Field, Query, Resp, Ty};
 use crate::server::Call;
@@ -35,6 +35,8 @@ pub enum Kind {
     JobQuotes,
     ListQuotes,
     GetQuote,
+    CreateQuote,
+    QuoteAction,
     ListCustomers,
     GetCustomer,
     CreateCustomer,
@@ -43,6 +45,8 @@ pub enum Kind {
     ListSites,
     GetSite,
     CreateSite,
+    ArchiveSite,
+    RestoreSite,
     ListContacts,
     GetContact,
     CreateContact,
@@ -97,6 +101,22 @@ pub fn match_route(method: &Method, path: &str) -> Option<Route> {
         ("POST", ["jobs"]) => (CreateJob, "POST /jobs", None),
         ("GET", ["jobs", "quotes"]) => (ListQuotes, "GET /jobs/quotes", None),
         ("GET", ["jobs", "quotes", _]) => (GetQuote, "GET /jobs/quotes/{id}", Some(3)),
+        ("POST", ["jobs", "quotes", _, "publish"]) => {
+            (QuoteAction, "POST /jobs/quotes/{id}/publish", Some(3))
+        }
+        ("POST", ["jobs", "quotes", _, "markAsSent"]) => {
+            (QuoteAction, "POST /jobs/quotes/{id}/markAsSent", Some(3))
+        }
+        ("POST", ["jobs", "quotes", _, "accept"]) => {
+            (QuoteAction, "POST /jobs/quotes/{id}/accept", Some(3))
+        }
+        ("POST", ["jobs", "quotes", _, "decline"]) => {
+            (QuoteAction, "POST /jobs/quotes/{id}/decline", Some(3))
+        }
+        ("POST", ["jobs", "quotes", _, "void"]) => {
+            (QuoteAction, "POST /jobs/quotes/{id}/void", Some(3))
+        }
+        ("POST", ["jobs", _, "quotes"]) => (CreateQuote, "POST /jobs/{id}/quotes", Some(2)),
         ("GET", ["jobs", _]) => (GetJob, "GET /jobs/{id}", Some(2)),
         ("GET", ["jobs", _, "quotes"]) => (JobQuotes, "GET /jobs/{id}/quotes", Some(2)),
         ("PUT", ["jobs", _]) => (UpdateDraftJob, "PUT /jobs/{id}", Some(2)),
@@ -111,6 +131,8 @@ pub fn match_route(method: &Method, path: &str) -> Option<Route> {
         ("GET", ["sites"]) => (ListSites, "GET /sites", None),
         ("POST", ["sites"]) => (CreateSite, "POST /sites", None),
         ("GET", ["sites", _]) => (GetSite, "GET /sites/{id}", Some(2)),
+        ("POST", ["sites", _, "archive"]) => (ArchiveSite, "POST /sites/{id}/archive", Some(2)),
+        ("POST", ["sites", _, "restore"]) => (RestoreSite, "POST /sites/{id}/restore", Some(2)),
         ("GET", ["contacts"]) => (ListContacts, "GET /contacts", None),
         ("POST", ["contacts"]) => (CreateContact, "POST /contacts", None),
         ("GET", ["contacts", _]) => (GetContact, "GET /contacts/{id}", Some(2)),
@@ -138,7 +160,7 @@ pub fn match_route(method: &Method, path: &str) -> Option<Route> {
     })
 }
 
-pub fn dispatch(kind: Kind, call: Call<'_>) -> Resp {
+pub fn dispatch(kind: Kind, label: &'static str, call: Call<'_>) -> Resp {
     use Kind::*;
     match kind {
         Version => http::json(
@@ -165,6 +187,8 @@ pub fn dispatch(kind: Kind, call: Call<'_>) -> Resp {
         JobQuotes => job_quotes(&call),
         ListQuotes => list_quotes(&call),
         GetQuote => get_one(&call, "Quote", |d| &d.set.quotes),
+        CreateQuote => create_quote(call),
+        QuoteAction => quote_action(&call, label.rsplit('/').next().unwrap_or_default()),
         ListCustomers => list_customers(&call),
         GetCustomer => get_customer(&call),
         CreateCustomer => create_customer(call),
@@ -173,6 +197,8 @@ pub fn dispatch(kind: Kind, call: Call<'_>) -> Resp {
         ListSites => list_sites(&call),
         GetSite => get_one(&call, "Site", |d| &d.set.sites),
         CreateSite => create_site(call),
+        ArchiveSite => set_site_archived(&call, true),
+        RestoreSite => set_site_archived(&call, false),
         ListContacts => list_contacts(&call),
         GetContact => get_one(&call, "Contact", |d| &d.set.contacts),
         CreateContact => create_contact(call),
@@ -1603,6 +1629,182 @@ fn create_site(call: Call<'_>) -> Resp {
     let response = http::single(&site);
     data.set.sites.push(site);
     response
+}
+
+const LINE_ITEM: &[Field] = &[
+    req("itemName", Ty::Str),
+    req("itemQuantity", Ty::Num),
+    req("itemPrice", Ty::Num),
+    opt("itemCost", Ty::Num),
+    opt("isLabour", Ty::Bool),
+    opt("salesAccountId", Ty::Int),
+];
+const QUOTE_SECTION: &[Field] = &[req("name", Ty::Str), opt("lineItems", Ty::ArrOf(LINE_ITEM))];
+const QUOTE_BODY: &[Field] = &[
+    req("title", Ty::Str),
+    opt("quoteDate", Ty::Str),
+    opt("dueDate", Ty::Str),
+    opt("sections", Ty::ArrOf(QUOTE_SECTION)),
+];
+
+fn date_field(body: &Value, key: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
+    let text = http::str_field(body, key)?;
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) => Some(date),
+        Err(_) => {
+            errors.push(format!("body/{key} must match format \"date\""));
+            None
+        }
+    }
+}
+
+/// `POST /jobs/{id}/quotes`: a new Draft version; earlier versions are superseded.
+fn create_quote(call: Call<'_>) -> Resp {
+    let job_id = match parse_id(&call) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let body = match checked_body(call.body, QUOTE_BODY) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let mut errors = Vec::new();
+    let now = call.state.now();
+    let quote_date = date_field(&body, "quoteDate", &mut errors).unwrap_or(now.date_naive());
+    let due_date = date_field(&body, "dueDate", &mut errors).unwrap_or_else(|| {
+        quote_date
+            .checked_add_signed(Duration::days(30))
+            .unwrap_or(quote_date)
+    });
+    bail_on_errors!(errors);
+    let sections: Vec<QuoteSection> = body
+        .get("sections")
+        .and_then(Value::as_array)
+        .map(|sections| {
+            sections
+                .iter()
+                .map(|section| QuoteSection {
+                    name: text(section, "name"),
+                    line_items: section
+                        .get("lineItems")
+                        .and_then(Value::as_array)
+                        .map(|items| {
+                            items
+                                .iter()
+                                .map(|item| LineItem {
+                                    item_name: text(item, "itemName"),
+                                    item_quantity: item["itemQuantity"].as_f64().unwrap_or(0.0),
+                                    item_price: item["itemPrice"].as_f64().unwrap_or(0.0),
+                                    item_cost: item
+                                        .get("itemCost")
+                                        .and_then(Value::as_f64)
+                                        .unwrap_or(0.0),
+                                    is_labour: http::bool_field(item, "isLabour").unwrap_or(false),
+                                    sales_account_id: http::int_field(item, "salesAccountId"),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let subtotal = round2(
+        sections
+            .iter()
+            .flat_map(|s| s.line_items.iter())
+            .map(|i| i.item_quantity * i.item_price)
+            .sum(),
+    );
+    let mut data = write(&call.company.data);
+    if find(&data.set.jobs, job_id).is_none() {
+        return http::record_not_found("Job", job_id);
+    }
+    let mut version = 1;
+    for quote in data.set.quotes.iter_mut().filter(|q| q.job_id == job_id) {
+        version = version.max(quote.version_number + 1);
+        quote.is_superseded = true;
+    }
+    let id = next_id(&data.set.quotes, 40_000);
+    let quote = Quote {
+        id,
+        job_id,
+        version_number: version,
+        title: text(&body, "title"),
+        status: "Draft",
+        quote_date,
+        due_date,
+        is_sent: false,
+        is_accepted: false,
+        is_superseded: false,
+        is_locked: false,
+        sections,
+        subtotal,
+        created_at: now,
+        last_modified: now,
+        links: Links {
+            path: "/jobs/quotes",
+            id,
+        },
+    };
+    let response = http::single(&quote);
+    data.set.quotes.push(quote);
+    if let Ok(index) = data.set.jobs.binary_search_by_key(&job_id, |j| j.id) {
+        data.set.jobs[index].active_quote = Some(QuoteRef {
+            id,
+            version_number: version,
+        });
+        data.set.jobs[index].last_modified = now;
+    }
+    response
+}
+
+/// Quote lifecycle: Draft → Published → Sent → Accepted/Declined; void from any state.
+fn quote_action(call: &Call<'_>, action: &str) -> Resp {
+    let id = match parse_id(call) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let now = call.state.now();
+    let mut data = write(&call.company.data);
+    let Ok(index) = data.set.quotes.binary_search_by_key(&id, |q| q.id) else {
+        return http::record_not_found("Quote", id);
+    };
+    let quote = &mut data.set.quotes[index];
+    let next = match (action, quote.status) {
+        ("void", current) if current != "Voided" => "Voided",
+        ("publish", "Draft") => "Published",
+        ("markAsSent", "Published") => "Sent",
+        ("accept", "Published" | "Sent") => "Accepted",
+        ("decline", "Published" | "Sent") => "Declined",
+        (_, current) => {
+            return http::validation_failed(&[format!(
+                "Cannot {action} a quote whose status is {current}"
+            )])
+        }
+    };
+    quote.status = next;
+    quote.is_locked = true;
+    quote.is_sent = quote.is_sent || matches!(next, "Sent" | "Accepted" | "Declined");
+    quote.is_accepted = next == "Accepted";
+    quote.last_modified = now;
+    http::single(&*quote)
+}
+
+fn set_site_archived(call: &Call<'_>, archived: bool) -> Resp {
+    let id = match parse_id(call) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let now = call.state.now();
+    let mut data = write(&call.company.data);
+    let Ok(index) = data.set.sites.binary_search_by_key(&id, |s| s.id) else {
+        return http::record_not_found("Site", id);
+    };
+    let site = &mut data.set.sites[index];
+    site.is_archived = archived;
+    site.last_modified = now;
+    http::single(&*site)
 }
 
 fn create_contact(call: Call<'_>) -> Resp {

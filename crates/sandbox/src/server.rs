@@ -270,7 +270,7 @@ async fn answer(
         id: route.id_segment.and_then(|i| path.split('/').nth(i)),
         sub_id: route.sub_id_segment.and_then(|i| path.split('/').nth(i)),
     };
-    api::dispatch(route.kind, call)
+    api::dispatch(route.kind, route.label, call)
 }
 
 /// Read and parse a JSON body the way Fastify does. `Ok(None)` = no body.

@@ -531,3 +531,67 @@ async fn head_requests_and_extreme_controls_do_not_break_the_sandbox() {
     assert_eq!(get(&sb, &token, "/company").await.status(), StatusCode::OK);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn quotes_follow_their_lifecycle_and_sites_archive() {
+    let sb = start(30).await;
+    let token = sb.demo().token.clone();
+    let (_, jobs) = get_json(&sb, &token, "/jobs?pageSize=1").await;
+    let job_id = jobs["data"][0]["id"].as_i64().expect("job");
+    let (status, created, _) = send_json(&sb, Method::POST, &token, &format!("/jobs/{job_id}/quotes"), &json!({
+        "title": "New cylinder",
+        "sections": [{"name": "Labour", "lineItems": [{"itemName": "Plumber", "itemQuantity": 2, "itemPrice": 95.5, "isLabour": true}]},
+                     {"name": "Materials", "lineItems": [{"itemName": "Cylinder", "itemQuantity": 1, "itemPrice": 1800, "salesAccountId": 200}]}]
+    })).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let quote = &created["data"];
+    assert_eq!(quote["status"], "Draft");
+    assert_eq!(quote["subtotal"], 1991.0);
+    let id = quote["id"].as_i64().expect("id");
+    let (_, job) = get_json(&sb, &token, &format!("/jobs/{job_id}")).await;
+    assert_eq!(job["data"]["activeQuote"]["id"], id);
+
+    let action = |name: &str| format!("/jobs/quotes/{id}/{name}");
+    let (status, _, _) = send_json(&sb, Method::POST, &token, &action("accept"), &json!({})).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a draft cannot be accepted"
+    );
+    for (name, expected) in [
+        ("publish", "Published"),
+        ("markAsSent", "Sent"),
+        ("accept", "Accepted"),
+        ("void", "Voided"),
+    ] {
+        let (status, body, _) =
+            send_json(&sb, Method::POST, &token, &action(name), &json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert_eq!(body["data"]["status"], expected);
+    }
+    let (status, _, _) = send_json(&sb, Method::POST, &token, &action("void"), &json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "already void");
+
+    let (_, sites) = get_json(&sb, &token, "/sites?pageSize=1").await;
+    let site = sites["data"][0]["id"].as_i64().expect("site");
+    let (status, body, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        &format!("/sites/{site}/archive"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["isArchived"], true);
+    let (_, body, _) = send_json(
+        &sb,
+        Method::POST,
+        &token,
+        &format!("/sites/{site}/restore"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["isArchived"], false);
+    sb.shutdown().await;
+}
