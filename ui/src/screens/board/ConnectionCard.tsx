@@ -136,7 +136,7 @@ export function ConnectionCard({
           </button>
           <button type="button" className="button" onClick={() => navigate({ screen: "browser", connectionId: connection.id })}>
             <Icon name="table" size={18} />
-            Browse
+            Browse data
           </button>
           <span className="card-actions-spacer" />
           {!primaryReconnect && (
@@ -160,7 +160,14 @@ export function ConnectionCard({
         </div>
       ) : (
         <div className="card-actions">
-          <button type="button" className="button" onClick={() => onOpenDialog("history", connection)}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => navigate({ screen: "reconnect", connectionId: connection.id })}
+          >
+            <Icon name="key" size={18} /> Connect again
+          </button>
+          <button type="button" className="button button-quiet" onClick={() => onOpenDialog("history", connection)}>
             <Icon name="history" size={18} /> History
           </button>
         </div>

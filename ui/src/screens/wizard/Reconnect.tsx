@@ -112,7 +112,9 @@ export function Reconnect({ connectionId }: { connectionId: string }) {
     <section className="screen screen-narrow" data-testid="screen-reconnect" aria-labelledby="reconnect-title">
       <header className="screen-header">
         <div>
-          <h1 id="reconnect-title">Reconnect {connection.name}</h1>
+          <h1 id="reconnect-title">
+            {connection.lifecycle === "disconnected" ? "Connect again:" : "Reconnect"} {connection.name}
+          </h1>
           <p className="screen-lede">
             Give Patchbay a new {connection.systemName} token. The connection, its settings and its history stay as
             they are.
