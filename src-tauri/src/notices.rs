@@ -80,10 +80,8 @@ fn display_name(name: &str, system_name: &str) -> String {
 fn single(candidate: &Candidate) -> Notice {
     let who = display_name(&candidate.name, &candidate.system_name);
     let (title, body) = match candidate.kind {
-        TransitionKind::ReauthorizationRequired => (
-            format!("{who} needs you"),
-            format!("{} Open Patchbay to reconnect.", candidate.reason),
-        ),
+        // The engine's reason already says what to do ("… Reconnect to fix it.").
+        TransitionKind::ReauthorizationRequired => (format!("{who} needs you"), candidate.reason.clone()),
         TransitionKind::Offline => (
             format!("{who} is not responding"),
             format!(
@@ -246,7 +244,7 @@ mod tests {
         assert_eq!(notices.len(), 1);
         assert_eq!(notices[0].title, "Fergus – Smith Plumbing needs you");
         assert!(notices[0].body.starts_with("Fergus stopped accepting the access token"));
-        assert!(notices[0].body.ends_with("Open Patchbay to reconnect."));
+        assert!(notices[0].body.ends_with("Reconnect to fix it."));
         assert_eq!(notices[0].connection_ids, vec!["c1".to_string()]);
     }
 

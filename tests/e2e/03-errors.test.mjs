@@ -2,7 +2,7 @@
 // a wrong token, an address where nothing answers, a user who may not use the API.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { SANDBOX_URL, byTestId, captureScreen, openApp, sandbox, waitForTestId } from "./lib.mjs";
+import { SANDBOX_URL, byTestId, captureScreen, fill, navTo, openApp, sandbox, waitForTestId } from "./lib.mjs";
 
 let browser;
 before(async () => {
@@ -15,18 +15,16 @@ after(async () => {
 
 /** Runs the wizard with these values and returns the error box's code. */
 async function connectExpectingError({ name, token, address }) {
-  await browser.$("nav button*=Connections").click();
+  await navTo(browser, "Connections");
   await waitForTestId(browser, "screen-board");
-  await browser.$("nav button*=Add a system").click();
+  await navTo(browser, "Add a system");
   await waitForTestId(browser, "wizard-choose");
   await byTestId(browser, "system-fergus").click();
   await waitForTestId(browser, "wizard-token");
-  await browser.$('input[id$="-name"]').setValue(name);
-  await byTestId(browser, "token-input").setValue(token);
+  await fill(browser, browser.$('input[id$="-name"]'), name);
+  await fill(browser, byTestId(browser, "token-input"), token);
   await browser.$("summary=Advanced").click();
-  const input = await waitForTestId(browser, "address-input");
-  await input.clearValue();
-  await input.setValue(address);
+  await fill(browser, await waitForTestId(browser, "address-input"), address);
   await browser.$("button=Check and connect").click();
   const box = await waitForTestId(browser, "error-box", 45_000);
   const text = await box.getText();

@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { test } from "node:test";
 import { remote } from "webdriverio";
 
 const require = createRequire(import.meta.url);
@@ -64,11 +65,17 @@ export async function captureScreen(browser, name) {
 
 /** Calls one of the app's own commands from the page (through the Tauri IPC, like the UI). */
 export async function invoke(browser, command, args = {}) {
-  return browser.execute(
-    (cmd, a) => window.__TAURI_INTERNALS__.invoke(cmd, a),
+  const reply = await browser.execute(
+    (cmd, a) =>
+      window.__TAURI_INTERNALS__.invoke(cmd, a).then(
+        (value) => ({ ok: true, value: value ?? null }),
+        (error) => ({ ok: false, error: typeof error === "string" ? error : JSON.stringify(error) }),
+      ),
     command,
     args,
   );
+  if (!reply.ok) throw new Error(`${command} was refused: ${reply.error}`);
+  return reply.value;
 }
 
 /** Whether the D-Bus capture has a Notify call whose summary or body contains `text`. */
@@ -114,4 +121,47 @@ export async function eventually(check, { timeout = 15_000, interval = 200, mess
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
   throw new Error(`${message} not reached within ${timeout} ms (last: ${last})`);
+}
+
+/** Clicks the sidebar entry with this label ("Connections", "Add a system", …). */
+export async function navTo(browser, label) {
+  await browser.$("nav").$(`button*=${label}`).click();
+}
+
+/**
+ * `test()` for a story: once a step fails, the later steps are skipped (they depend on it),
+ * and the failing screen is saved as FAILED-<step>.png.
+ */
+export function storySteps(getBrowser) {
+  let broken = null;
+  return (name, fn) =>
+    test(name, async (t) => {
+      if (broken) {
+        t.skip(`skipped: "${broken}" failed`);
+        return;
+      }
+      try {
+        await fn();
+      } catch (error) {
+        broken = name;
+        const slug = name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+        await getBrowser()
+          ?.saveScreenshot(join(OUT, `FAILED-${slug}.png`))
+          .catch(() => undefined);
+        throw error;
+      }
+    });
+}
+
+/**
+ * Replaces what an input holds, the way a person does (select all, delete, type), so React
+ * sees every change. WebDriver's clear() alone bypasses React's onChange.
+ */
+export async function fill(browser, element, value) {
+  await element.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys("Backspace");
+  await element.addValue(value);
+  const now = await element.getValue();
+  if (now !== value) throw new Error(`input holds "${now}" instead of "${value}"`);
 }
