@@ -453,6 +453,62 @@ async fn after_all_attempts_a_message_fails_and_a_manual_retry_sends_it_under_th
 }
 
 #[tokio::test]
+async fn finished_messages_are_pruned_after_thirty_days_pending_ones_never() {
+    let clock = manual_clock();
+    let w = world_with_clock(clock.clone()).await;
+    let (rx, url) = receiver(clock.clone(), vec![]).await;
+    let endpoint = add_endpoint(&w.engine, &rx, &url, None).await;
+    let delivered = w
+        .engine
+        .test_webhook(&endpoint.endpoint.id)
+        .await
+        .expect("queued");
+    w.engine.deliver_due_webhooks().await.expect("pass");
+    w.engine
+        .set_webhook_enabled(&endpoint.endpoint.id, false)
+        .await
+        .expect("off");
+    // Queued while off: stays pending however old it gets.
+    let waiting = w.engine.test_webhook(&endpoint.endpoint.id).await;
+    assert!(
+        waiting.is_err(),
+        "a turned-off endpoint refuses test events"
+    );
+    w.engine
+        .set_webhook_enabled(&endpoint.endpoint.id, true)
+        .await
+        .expect("on");
+    let pending = w
+        .engine
+        .test_webhook(&endpoint.endpoint.id)
+        .await
+        .expect("queued");
+    clock.advance(Duration::days(29));
+    assert_eq!(w.engine.prune_webhook_log().await.expect("prune"), 0);
+    clock.advance(Duration::days(2));
+    w.engine
+        .set_webhook_enabled(&endpoint.endpoint.id, false)
+        .await
+        .expect("off");
+    assert_eq!(w.engine.prune_webhook_log().await.expect("prune"), 1);
+    let left: Vec<String> = w
+        .engine
+        .webhook_deliveries(None, 10)
+        .await
+        .expect("log")
+        .into_iter()
+        .map(|d| d.message_id)
+        .collect();
+    assert_eq!(left, vec![pending.message_id]);
+    assert!(w
+        .engine
+        .webhook_delivery(&delivered.message_id)
+        .await
+        .is_err());
+    w.finish().await;
+}
+
+#[tokio::test]
 async fn gone_disables_the_endpoint_and_fails_its_waiting_messages() {
     let clock = manual_clock();
     let w = world_with_clock(clock.clone()).await;

@@ -199,6 +199,14 @@ impl Patchbay {
             .await
     }
 
+    /// Forget delivered and failed messages older than
+    /// [`super::DELIVERY_LOG_DAYS`] (the worker does this hourly). Returns
+    /// how many were removed.
+    pub async fn prune_webhook_log(&self) -> Result<u64, AppError> {
+        let before = self.clock().now() - chrono::Duration::days(super::DELIVERY_LOG_DAYS);
+        outbox::prune(self.store().pool(), before).await
+    }
+
     /// Start the delivery worker (the desktop app and `patchbay watch`).
     pub fn start_webhook_worker(&self) -> WebhookWorkerHandle {
         worker::start(self.clone(), WebhookWorkerOptions::default())

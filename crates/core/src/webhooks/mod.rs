@@ -33,6 +33,8 @@ pub use worker::{WebhookWorkerHandle, WebhookWorkerOptions};
 pub const DELIVERY_TIMEOUT: StdDuration = StdDuration::from_secs(15);
 /// The most of a response body kept in the delivery log.
 pub const RESPONSE_EXCERPT_BYTES: usize = 1024;
+/// Finished messages (and their attempts) are kept this long.
+pub const DELIVERY_LOG_DAYS: i64 = 30;
 
 /// What the user enters to add an endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

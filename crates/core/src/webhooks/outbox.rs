@@ -482,3 +482,15 @@ pub(crate) async fn retry_now(
     .map_err(storage_error)?;
     Ok(result.rows_affected() > 0)
 }
+
+/// Forget finished (delivered or failed) messages created before `before`,
+/// with their attempts. Pending ones are never pruned.
+pub(crate) async fn prune(pool: &SqlitePool, before: DateTime<Utc>) -> Result<u64, AppError> {
+    let result =
+        sqlx::query("DELETE FROM webhook_messages WHERE status != 'pending' AND created_at < ?")
+            .bind(before)
+            .execute(pool)
+            .await
+            .map_err(storage_error)?;
+    Ok(result.rows_affected())
+}

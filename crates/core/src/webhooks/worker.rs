@@ -21,6 +21,9 @@ use crate::secrets::keyring_unavailable;
 /// plus room). After a crash it becomes due again this long after the claim.
 pub const CLAIM_LEASE: StdDuration = StdDuration::from_secs(30);
 
+/// How often the worker forgets old finished messages.
+const PRUNE_EVERY: StdDuration = StdDuration::from_secs(3600);
+
 #[derive(Debug, Clone)]
 pub struct WebhookWorkerOptions {
     /// Attempts in flight at once.
@@ -74,9 +77,16 @@ async fn run(engine: Patchbay, options: WebhookWorkerOptions, mut stopped: watch
     let mut events = engine.subscribe();
     let mut events_open = true;
     tracing::info!("webhook delivery worker started");
+    let mut pruned_at: Option<Instant> = None;
     loop {
         if *stopped.borrow() {
             break;
+        }
+        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            pruned_at = Some(Instant::now());
+            if let Err(e) = engine.prune_webhook_log().await {
+                tracing::warn!(code = ?e.code, "could not prune the webhook delivery log");
+            }
         }
         let seen = runtime.enqueued();
         let pass = match engine.deliver_due_with(&options).await {
