@@ -58,7 +58,9 @@ export function validateValues(
     problems.token = secret.patternMessage ?? "This doesn't look right. Check you copied all of it.";
   }
   if (values.tokenCreated) {
-    if (values.tokenCreated > todayIso()) problems.tokenCreated = "This date is in the future. When was the token made?";
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.tokenCreated) || Number.isNaN(Date.parse(values.tokenCreated)))
+      problems.tokenCreated = "Type the date as year-month-day, for example 2026-12-04.";
+    else if (values.tokenCreated > todayIso()) problems.tokenCreated = "This date is in the future. When was the token made?";
   }
   const address = addressField(system);
   const apiUrl = values.apiUrl.trim();

@@ -176,3 +176,17 @@ describe("slow and abandoned steps", () => {
     }
   });
 });
+
+describe("token form checks", () => {
+  it("explains dates it can't read and dates in the future", async () => {
+    const { validateValues, initialValues } = await import("./TokenForm");
+    const { fergus } = await import("../../test/fakePlatform");
+    const base = { ...initialValues(fergus), token: TOKEN };
+    expect(validateValues(fergus, base, true)).toEqual({});
+    expect(validateValues(fergus, { ...base, tokenCreated: "4/12/2026" }, true).tokenCreated).toMatch(/year-month-day/);
+    expect(validateValues(fergus, { ...base, tokenCreated: "2999-01-01" }, true).tokenCreated).toMatch(/future/);
+    expect(validateValues(fergus, { ...base, apiUrl: "api.fergus.com" }, true).apiUrl).toBe("This should be a web address.");
+    expect(validateValues(fergus, { ...base, apiUrl: "" }, true, false)).toEqual({});
+    expect(validateValues(fergus, { ...base, name: "  " }, true).name).toMatch(/Give the connection a name/);
+  });
+});
