@@ -38,8 +38,15 @@ export async function waitForTestId(browser, id, timeout = 15_000, parent) {
   return element;
 }
 
-/** Saves a screenshot of the window to target/e2e-screenshots/<name>.png. */
+/**
+ * Saves a screenshot of the window to target/e2e-screenshots/<name>.png. WebKitGTK returns
+ * the last painted frame, which can lag the DOM by seconds when nothing else repaints:
+ * wait for two animation frames (a full rendering update) first.
+ */
 export async function screenshot(browser, name) {
+  await browser.execute(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)))),
+  );
   await browser.saveScreenshot(join(OUT, `${name}.png`));
 }
 
