@@ -12,9 +12,10 @@
 //! - `TransientFailure` never means `needs_reconnect`. One blip changes nothing
 //!   but the streak; `offline_after_failures` in a row → `offline`.
 //!   *Flaky rule*: a failure that follows a success, when the previous failure
-//!   was less than `flaky_window` ago (two separate failures with a success
-//!   between them), → `degraded` ("failing some checks"). A degraded connection
-//!   only recovers on a fast success with no failure in the last `flaky_window`.
+//!   was less than `flaky_window` ago and in the current state (two separate
+//!   failures with a success between them, since the last health change),
+//!   → `degraded` ("failing some checks"). A degraded connection only
+//!   recovers on a fast success with no failure in the last `flaky_window`.
 //! - `RateLimited` (429) is not an outage and not a failure of the connection:
 //!   it changes nothing (the streaks are neither counted nor reset). The
 //!   monitor records it in the check history and backs off.
@@ -561,8 +562,10 @@ pub fn apply(
                 Some(at) if previous_streak > 0 => Some(at),
                 _ => Some(now),
             };
+            // The previous failure counts only if it happened in the current
+            // state: after a recovery (or a reconnect), one blip is nothing.
             let success_between = match (state.last_success, previous_failure) {
-                (Some(success), Some(failure)) => success > failure,
+                (Some(success), Some(failure)) => success > failure && failure >= state.since,
                 _ => false,
             };
             if state.health == Health::NeedsReconnect {
@@ -1193,6 +1196,35 @@ mod tests {
         let (state, _) = apply(&healthy, &blip(), t0(), &policy());
         let (state, _) = apply(&state, &fast(), t0() + Duration::minutes(5), &policy());
         let (state, transitions) = apply(&state, &blip(), t0() + Duration::minutes(45), &policy());
+        assert_eq!(state.health, Health::Healthy);
+        assert!(transitions.is_empty());
+    }
+
+    #[test]
+    fn after_a_recovery_or_a_reconnect_one_blip_is_still_nothing() {
+        let offline = state_in(Health::Offline, Lifecycle::Connected);
+        let (back, _) = apply(&offline, &fast(), t0(), &policy());
+        assert_eq!(back.health, Health::Healthy);
+        let (blip_after, transitions) =
+            apply(&back, &blip(), t0() + Duration::minutes(5), &policy());
+        assert_eq!(blip_after.health, Health::Healthy);
+        assert!(transitions.is_empty());
+        // A second separate blip after that is flaky again.
+        let (state, _) = apply(&blip_after, &fast(), t0() + Duration::minutes(6), &policy());
+        let (state, transitions) = apply(&state, &blip(), t0() + Duration::minutes(7), &policy());
+        assert_eq!(state.health, Health::Degraded);
+        assert_eq!(kinds(&transitions), vec![TransitionKind::Degraded]);
+
+        let broken = state_in(Health::NeedsReconnect, Lifecycle::Connected);
+        let (fixed, _) = apply(
+            &broken,
+            &Observation::Reconnected {
+                token_expires_at: None,
+            },
+            t0(),
+            &policy(),
+        );
+        let (state, transitions) = apply(&fixed, &blip(), t0() + Duration::minutes(2), &policy());
         assert_eq!(state.health, Health::Healthy);
         assert!(transitions.is_empty());
     }
