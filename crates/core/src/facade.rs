@@ -534,7 +534,7 @@ impl Patchbay {
     }
 
     /// Append an activity line outside any connection change.
-    async fn log_event(
+    pub(crate) async fn log_event(
         &self,
         connection_id: Option<&str>,
         kind: &str,

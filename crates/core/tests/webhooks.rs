@@ -743,6 +743,21 @@ async fn nothing_secret_reaches_a_webhook_body_the_delivery_log_or_the_database(
         .remove_webhook(&endpoint.endpoint.id)
         .await
         .expect("remove");
+    let audit: Vec<String> = w
+        .engine
+        .events(EventFilter::default())
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for kind in [
+        "webhook.added",
+        "webhook.secret_revealed",
+        "webhook.removed",
+    ] {
+        assert!(audit.iter().any(|k| k == kind), "{kind} in {audit:?}");
+    }
     assert!(
         keyring::Entry::new(&w.service, &format!("webhook:{}", endpoint.endpoint.id))
             .and_then(|e| e.get_password())

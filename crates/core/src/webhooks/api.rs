@@ -28,6 +28,15 @@ fn message_not_found(id: &str) -> AppError {
 }
 
 impl Patchbay {
+    /// An activity-log line for a webhook action (best effort: the action
+    /// itself already happened).
+    async fn log_webhook(&self, kind: &str, summary: String, endpoint_id: &str) {
+        let data = serde_json::json!({ "endpointId": endpoint_id });
+        if let Err(e) = self.log_event(None, kind, summary, data).await {
+            tracing::warn!(code = ?e.code, kind, "could not record a webhook action");
+        }
+    }
+
     /// Add an endpoint. Its signing secret goes to the OS credential store
     /// and is returned this once (see [`Patchbay::reveal_webhook_secret`]).
     pub async fn add_webhook(&self, input: WebhookInput) -> Result<CreatedWebhook, AppError> {
@@ -69,6 +78,12 @@ impl Patchbay {
             return Err(e);
         }
         tracing::info!(endpoint_id = %endpoint.id, "webhook endpoint added");
+        self.log_webhook(
+            "webhook.added",
+            format!("Webhook endpoint added: {}", endpoint.url),
+            &endpoint.id,
+        )
+        .await;
         Ok(CreatedWebhook {
             endpoint,
             signing_secret: secret,
@@ -95,6 +110,12 @@ impl Patchbay {
             .delete(&secret_key_name(endpoint_id))
             .await?;
         tracing::info!(endpoint_id = %endpoint_id, "webhook endpoint removed");
+        self.log_webhook(
+            "webhook.removed",
+            "Webhook endpoint removed.".to_string(),
+            endpoint_id,
+        )
+        .await;
         Ok(())
     }
 
@@ -113,13 +134,27 @@ impl Patchbay {
         if enabled {
             self.inner.webhooks.wake.notify_one();
         }
+        let (kind, summary) = if enabled {
+            ("webhook.enabled", "Webhook endpoint turned on.")
+        } else {
+            ("webhook.disabled", "Webhook endpoint turned off.")
+        };
+        self.log_webhook(kind, summary.to_string(), endpoint_id)
+            .await;
         self.webhook(endpoint_id).await
     }
 
     /// The signing secret, on explicit request ("Reveal").
     pub async fn reveal_webhook_secret(&self, endpoint_id: &str) -> Result<String, AppError> {
         self.webhook(endpoint_id).await?;
-        self.signing_secret(endpoint_id).await
+        let secret = self.signing_secret(endpoint_id).await?;
+        self.log_webhook(
+            "webhook.secret_revealed",
+            "Webhook signing secret shown.".to_string(),
+            endpoint_id,
+        )
+        .await;
+        Ok(secret)
     }
 
     /// Queue a `webhook.test` message for this endpoint ("Send test event").
