@@ -1,7 +1,7 @@
 // The connections the board shows: loaded once, then kept current by engine
 // events (never polled).
 
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 
 import type { AppError } from "../bindings/AppError";
 import type { ConnectionView } from "../bindings/ConnectionView";
@@ -42,6 +42,8 @@ export function ConnectionsProvider({ children }: { children: React.ReactNode })
   const [credits, setCredits] = useState<CreditSummary | null>(null);
   const [flashing, setFlashing] = useState<ReadonlySet<string>>(new Set());
   const [generation, setGeneration] = useState(0);
+  // Connections changed by events while the list was loading: newer than the list.
+  const changedWhileLoading = useRef(new Map<string, ConnectionView>());
 
   const refreshCredits = useCallback(() => {
     platform.getCredits().then(setCredits, () => setCredits(null));
@@ -49,10 +51,13 @@ export function ConnectionsProvider({ children }: { children: React.ReactNode })
 
   useEffect(() => {
     let cancelled = false;
+    changedWhileLoading.current = new Map();
     platform.listConnections().then(
       (list) => {
         if (cancelled) return;
-        setConnections(list);
+        const newer = Array.from(changedWhileLoading.current.values());
+        changedWhileLoading.current = new Map();
+        setConnections(newer.reduce(upsertConnection, list));
         setLoadError(null);
         setLoaded(true);
         if (!readyReported) {
@@ -81,6 +86,7 @@ export function ConnectionsProvider({ children }: { children: React.ReactNode })
     const timers = new Set<number>();
     const handle = (event: EngineEvent) => {
       if (event.type === "connectionChanged") {
+        changedWhileLoading.current.set(event.connection.id, event.connection);
         setConnections((list) => upsertConnection(list, event.connection));
         refreshCredits();
       } else if (event.type === "healthTransition") {

@@ -107,7 +107,7 @@ describe("connect wizard", () => {
 
     const done = await screen.findByTestId("wizard-done");
     expect(done).toHaveTextContent("Connected to Smith Plumbing Ltd.");
-    expect(done).toHaveTextContent("Patchbay can read jobs and customers and create jobs and customers.");
+    expect(done).toHaveTextContent("Patchbay can read jobs and customers, and create jobs and customers.");
   });
 
   it("Back to edit returns to the form with everything still typed", async () => {

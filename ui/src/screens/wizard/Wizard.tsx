@@ -267,9 +267,13 @@ function DoneStep({ system, connection }: { system: SystemDescriptor | null; con
         Connected to <b>{connection.accountName}</b>.
       </h2>
       <p className="done-text">
-        {words.read && <>Patchbay can read {words.read}</>}
-        {words.create && <> and create {words.create}</>}
-        {words.read && "."} We'll check it every few minutes and tell you if anything needs fixing.
+        {words.read && (
+          <>
+            Patchbay can read {words.read}
+            {words.create && <>, and create {words.create}</>}.{" "}
+          </>
+        )}
+        We'll check it every few minutes and tell you if anything needs fixing.
       </p>
       <div className="button-row button-row-center">
         <button type="button" className="button button-primary button-large" data-autofocus onClick={() => navigate({ screen: "board" })}>
