@@ -7,9 +7,9 @@
 use std::time::Instant;
 
 use patchbay_core::{
-    AppError, AppErrorCode, AuditEvent, ConnectRequest, ConnectionView, CreateOutcome, CreditSummary,
-    EntityCount, EventFilter, HealthCheckRecord, ListQuery, Record, RecordPage, ReconnectRequest,
-    Settings, SystemDescriptor,
+    AppError, AppErrorCode, AuditEvent, ConnectRequest, ConnectionView, CreateOutcome,
+    CreditSummary, EntityCount, EventFilter, HealthCheckRecord, ListQuery, ReconnectRequest,
+    Record, RecordPage, Settings, SystemDescriptor,
 };
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
@@ -33,7 +33,10 @@ pub async fn list_connections(engine: State<'_, Engine>) -> Reply<Vec<Connection
 }
 
 #[tauri::command]
-pub async fn get_connection(engine: State<'_, Engine>, connection_id: String) -> Reply<ConnectionView> {
+pub async fn get_connection(
+    engine: State<'_, Engine>,
+    connection_id: String,
+) -> Reply<ConnectionView> {
     engine.get()?.connection(&connection_id).await
 }
 
@@ -43,7 +46,10 @@ pub async fn connect(engine: State<'_, Engine>, request: ConnectRequest) -> Repl
 }
 
 #[tauri::command]
-pub async fn reconnect(engine: State<'_, Engine>, request: ReconnectRequest) -> Reply<ConnectionView> {
+pub async fn reconnect(
+    engine: State<'_, Engine>,
+    request: ReconnectRequest,
+) -> Reply<ConnectionView> {
     engine.get()?.reconnect(request).await
 }
 
@@ -95,7 +101,10 @@ pub async fn export_events_csv(engine: State<'_, Engine>, filter: EventFilter) -
 }
 
 #[tauri::command]
-pub async fn entity_counts(engine: State<'_, Engine>, connection_id: String) -> Reply<Vec<EntityCount>> {
+pub async fn entity_counts(
+    engine: State<'_, Engine>,
+    connection_id: String,
+) -> Reply<Vec<EntityCount>> {
     engine.get()?.entity_counts(&connection_id).await
 }
 
@@ -116,7 +125,10 @@ pub async fn get_record(
     entity: String,
     record_id: String,
 ) -> Reply<Record> {
-    engine.get()?.record(&connection_id, &entity, &record_id).await
+    engine
+        .get()?
+        .record(&connection_id, &entity, &record_id)
+        .await
 }
 
 #[tauri::command]
@@ -126,7 +138,10 @@ pub async fn create_record(
     entity: String,
     data: serde_json::Value,
 ) -> Reply<CreateOutcome> {
-    engine.get()?.create_record(&connection_id, &entity, data).await
+    engine
+        .get()?
+        .create_record(&connection_id, &entity, data)
+        .await
 }
 
 #[tauri::command]
@@ -179,21 +194,32 @@ pub fn ui_ready(launched: State<'_, LaunchTime>) -> u64 {
 
 fn open_in_browser(app: &tauri::AppHandle, url: &str) -> Reply<()> {
     if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(AppError::new(AppErrorCode::InvalidInput, "That page address is not a web address.")
-            .detail(url.to_string()));
+        return Err(AppError::new(
+            AppErrorCode::InvalidInput,
+            "That page address is not a web address.",
+        )
+        .detail(url.to_string()));
     }
     app.opener().open_url(url, None::<&str>).map_err(|error| {
-        AppError::new(AppErrorCode::Internal, "Patchbay couldn't open your web browser.")
-            .hint(format!("Open this address in your browser yourself: {url}"))
-            .detail(error.to_string())
+        AppError::new(
+            AppErrorCode::Internal,
+            "Patchbay couldn't open your web browser.",
+        )
+        .hint(format!("Open this address in your browser yourself: {url}"))
+        .detail(error.to_string())
     })
 }
 
 /// The credentials page for a system before a connection exists: the real page for the
 /// default address, otherwise the settings path on the address typed in (the sandbox).
-fn settings_page_for(systems: &[SystemDescriptor], system_id: &str, api_url: Option<&str>) -> Reply<String> {
+fn settings_page_for(
+    systems: &[SystemDescriptor],
+    system_id: &str,
+    api_url: Option<&str>,
+) -> Reply<String> {
     let system = systems.iter().find(|s| s.id == system_id).ok_or_else(|| {
-        AppError::new(AppErrorCode::NotFound, "Patchbay doesn't know that system.").detail(system_id.to_string())
+        AppError::new(AppErrorCode::NotFound, "Patchbay doesn't know that system.")
+            .detail(system_id.to_string())
     })?;
     let default_url = system
         .fields

@@ -6,7 +6,14 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use patchbay_core::{AppError, AppErrorCode, AuditEvent};
 
-const HEADER: [&str; 6] = ["time_utc", "actor", "connection_id", "kind", "summary", "data"];
+const HEADER: [&str; 6] = [
+    "time_utc",
+    "actor",
+    "connection_id",
+    "kind",
+    "summary",
+    "data",
+];
 
 /// Quotes one cell when needed: commas, quotes, line breaks, or leading/trailing spaces.
 fn cell(value: &str) -> String {
@@ -131,7 +138,9 @@ mod tests {
         let dir = tempfile::tempdir().map_err(|e| e.to_string());
         let Ok(dir) = dir else { panic!("no temp dir") };
         let path = write(&dir.path().join("exports"), &[event("x")], Utc::now());
-        let Ok(path) = path else { panic!("not written: {path:?}") };
+        let Ok(path) = path else {
+            panic!("not written: {path:?}")
+        };
         assert!(path.is_absolute());
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(text.starts_with("time_utc,"));

@@ -59,7 +59,11 @@ impl Engine {
 
     /// Stops the monitor after the checks in flight. Safe to call more than once.
     pub async fn stop_monitor(&self) {
-        let handle = self.monitor.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let handle = self
+            .monitor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         if let Some(handle) = handle {
             handle.stop().await;
             tracing::info!("monitor stopped");

@@ -33,7 +33,9 @@ pub fn spawn_forwarder(app: &AppHandle) {
                         tracing::warn!(%error, "engine event not delivered to the window");
                     }
                     match event {
-                        EngineEvent::ConnectionChanged { .. } => app.state::<TrayRefresh>().request(),
+                        EngineEvent::ConnectionChanged { .. } => {
+                            app.state::<TrayRefresh>().request()
+                        }
                         EngineEvent::HealthTransition {
                             connection_id,
                             name,
@@ -67,7 +69,9 @@ pub fn spawn_forwarder(app: &AppHandle) {
 async fn resend_connections(app: &AppHandle) {
     let engine = app.state::<Engine>();
     let Ok(patchbay) = engine.get() else { return };
-    let Ok(connections) = patchbay.list_connections().await else { return };
+    let Ok(connections) = patchbay.list_connections().await else {
+        return;
+    };
     for connection in connections {
         let _ = app.emit(ENGINE_EVENT, EngineEvent::ConnectionChanged { connection });
     }

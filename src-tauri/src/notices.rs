@@ -81,7 +81,9 @@ fn single(candidate: &Candidate) -> Notice {
     let who = display_name(&candidate.name, &candidate.system_name);
     let (title, body) = match candidate.kind {
         // The engine's reason already says what to do ("… Reconnect to fix it.").
-        TransitionKind::ReauthorizationRequired => (format!("{who} needs you"), candidate.reason.clone()),
+        TransitionKind::ReauthorizationRequired => {
+            (format!("{who} needs you"), candidate.reason.clone())
+        }
         TransitionKind::Offline => (
             format!("{who} is not responding"),
             format!(
@@ -240,17 +242,27 @@ mod tests {
 
     #[test]
     fn one_reauthorization_names_the_connection_in_plain_words() {
-        let notices = plan(&[candidate("c1", "Smith Plumbing", TransitionKind::ReauthorizationRequired)]);
+        let notices = plan(&[candidate(
+            "c1",
+            "Smith Plumbing",
+            TransitionKind::ReauthorizationRequired,
+        )]);
         assert_eq!(notices.len(), 1);
         assert_eq!(notices[0].title, "Fergus – Smith Plumbing needs you");
-        assert!(notices[0].body.starts_with("Fergus stopped accepting the access token"));
+        assert!(notices[0]
+            .body
+            .starts_with("Fergus stopped accepting the access token"));
         assert!(notices[0].body.ends_with("Reconnect to fix it."));
         assert_eq!(notices[0].connection_ids, vec!["c1".to_string()]);
     }
 
     #[test]
     fn a_name_that_already_says_the_system_is_not_prefixed_twice() {
-        let notices = plan(&[candidate("c1", "Fergus — Smith Plumbing", TransitionKind::Recovered)]);
+        let notices = plan(&[candidate(
+            "c1",
+            "Fergus — Smith Plumbing",
+            TransitionKind::Recovered,
+        )]);
         assert_eq!(notices[0].title, "Fergus — Smith Plumbing is working again");
     }
 
@@ -279,21 +291,37 @@ mod tests {
     #[test]
     fn an_outage_becomes_one_grouped_notification() {
         let batch: Vec<Candidate> = (0..12)
-            .map(|i| candidate(&format!("c{i}"), &format!("Site {i}"), TransitionKind::Offline))
+            .map(|i| {
+                candidate(
+                    &format!("c{i}"),
+                    &format!("Site {i}"),
+                    TransitionKind::Offline,
+                )
+            })
             .collect();
         let notices = plan(&batch);
         assert_eq!(notices.len(), 1);
-        assert_eq!(notices[0].title, "Fergus is not responding — 12 connections offline");
+        assert_eq!(
+            notices[0].title,
+            "Fergus is not responding — 12 connections offline"
+        );
         assert_eq!(notices[0].connection_ids.len(), 12);
     }
 
     #[test]
     fn groups_are_per_kind_and_keep_first_seen_order() {
-        let mut batch = vec![candidate("r", "Rita's Roofing", TransitionKind::ReauthorizationRequired)];
+        let mut batch = vec![candidate(
+            "r",
+            "Rita's Roofing",
+            TransitionKind::ReauthorizationRequired,
+        )];
         batch.extend((0..3).map(|i| candidate(&format!("o{i}"), "X", TransitionKind::Offline)));
         let notices = plan(&batch);
         assert_eq!(notices.len(), 2);
         assert_eq!(notices[0].kind, TransitionKind::ReauthorizationRequired);
-        assert_eq!(notices[1].title, "Fergus is not responding — 3 connections offline");
+        assert_eq!(
+            notices[1].title,
+            "Fergus is not responding — 3 connections offline"
+        );
     }
 }

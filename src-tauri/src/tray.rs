@@ -105,7 +105,10 @@ pub fn summarise(connections: &[ConnectionView]) -> TraySummary {
         }
         let words = if n == 1 { one } else { many };
         if parts.is_empty() {
-            parts.push(format!("{} {words}", plural(n, "connection", "connections")));
+            parts.push(format!(
+                "{} {words}",
+                plural(n, "connection", "connections")
+            ));
         } else {
             parts.push(format!("{n} {words}"));
         }
