@@ -30,13 +30,24 @@ export function useNow(): Date {
   return new Date(value);
 }
 
-/** "2 minutes ago", with the exact local time on hover. */
-export function TimeAgo({ value, fallback = "" }: { value: string | null | undefined; fallback?: string }) {
+/**
+ * "2 minutes ago", with the exact local time on hover. `future` is for
+ * planned times (next check, expiry); everything else already happened.
+ */
+export function TimeAgo({
+  value,
+  fallback = "",
+  future = false,
+}: {
+  value: string | null | undefined;
+  fallback?: string;
+  future?: boolean;
+}) {
   const current = useNow();
   if (!value) return <>{fallback}</>;
   return (
     <time dateTime={value} title={formatAbsolute(value)}>
-      {formatRelative(value, current)}
+      {formatRelative(value, current, !future)}
     </time>
   );
 }

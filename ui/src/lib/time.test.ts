@@ -24,6 +24,10 @@ describe("relative time", () => {
     const text = formatRelative(ago(30 * 86_400_000), now);
     expect(text).toMatch(/^\d{1,2} [A-Z][a-z]{2}/);
   });
+  it("calls a time slightly ahead of the clock 'just now' for things that already happened", () => {
+    expect(formatRelative(new Date(now.getTime() + 15_000), now, true)).toBe("just now");
+    expect(formatRelative(new Date(now.getTime() + 15_000), now)).toBe("in a moment");
+  });
   it("accepts ISO strings and ignores garbage", () => {
     expect(formatRelative(ago(120_000).toISOString(), now)).toBe("2 minutes ago");
     expect(formatRelative("not a date", now)).toBe("");

@@ -54,10 +54,13 @@ function plural(n: number, unit: string): string {
 export function formatRelative(
   value: string | Date | null | undefined,
   now: Date = new Date(),
+  /** For things that already happened: a time slightly ahead of our clock is "just now". */
+  pastOnly = false,
 ): string {
   const date = parseDate(value);
   if (!date) return "";
-  const diffMs = date.getTime() - now.getTime();
+  const raw = date.getTime() - now.getTime();
+  const diffMs = pastOnly ? Math.min(0, raw) : raw;
   const future = diffMs > 0;
   const seconds = Math.round(Math.abs(diffMs) / 1000);
   const wrap = (text: string) => (future ? `in ${text}` : `${text} ago`);

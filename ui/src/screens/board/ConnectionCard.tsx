@@ -87,7 +87,7 @@ export function ConnectionCard({
         <div>
           <dt>Next check</dt>
           <dd>
-            <TimeAgo value={connection.nextCheck} fallback={active ? "Not planned" : "Not checked"} />
+            <TimeAgo value={connection.nextCheck} future fallback={active ? "Not planned" : "Not checked"} />
           </dd>
         </div>
         <div>

@@ -320,7 +320,7 @@ function EndpointCard({
                           {d.nextAttemptAt && d.status === "pending" && d.attempts > 0 && (
                             <span className="muted">
                               {" "}
-                              next try <TimeAgo value={d.nextAttemptAt} />
+                              next try <TimeAgo value={d.nextAttemptAt} future />
                             </span>
                           )}
                         </td>
