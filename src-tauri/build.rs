@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "update_settings",
     "open_settings_page",
     "shown_notifications",
+    "tray_status",
     "ui_ready",
 ];
 

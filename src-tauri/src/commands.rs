@@ -183,6 +183,12 @@ pub fn shown_notifications(engine: State<'_, Engine>) -> Vec<ShownNotification> 
     engine.shown()
 }
 
+/// What the tray icon shows now: its level and tooltip (tests and diagnostics).
+#[tauri::command]
+pub fn tray_status(tray: State<'_, crate::tray::TrayRefresh>) -> crate::tray::TrayStatus {
+    tray.status()
+}
+
 /// The UI calls this once the first screen has its data; prints a start-up marker for
 /// `scripts/bench-app.sh` and returns the milliseconds since the process started.
 #[tauri::command]

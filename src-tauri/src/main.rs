@@ -90,6 +90,7 @@ fn main() {
             commands::update_settings,
             commands::open_settings_page,
             commands::shown_notifications,
+            commands::tray_status,
             commands::ui_ready,
         ])
         .build(tauri::generate_context!());

@@ -4,6 +4,7 @@
 
 use patchbay_core::health::{Health, Lifecycle};
 use patchbay_core::ConnectionView;
+use serde::Serialize;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -19,7 +20,8 @@ const MENU_QUIT: &str = "quit";
 const MENU_FIX_PREFIX: &str = "fix:";
 
 /// The tray picture: colour AND shape differ, so it never relies on colour alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TrayLevel {
     /// Green circle with a check.
     Healthy,
@@ -49,6 +51,16 @@ pub struct TraySummary {
     pub text: String,
     /// The first connection that needs the user (id, name), for a "Fix …" menu item.
     pub fix: Option<(String, String)>,
+}
+
+/// What the tray shows now (the `tray_status` command, for tests and diagnostics).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrayStatus {
+    pub level: TrayLevel,
+    pub tooltip: String,
+    /// Whether a tray icon exists on this desktop.
+    pub visible: bool,
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -120,12 +132,24 @@ pub fn summarise(connections: &[ConnectionView]) -> TraySummary {
     }
 }
 
-/// Wakes the refresher; several changes in quick succession cause one refresh.
-pub struct TrayRefresh(Notify);
+/// Wakes the refresher (several changes in quick succession cause one refresh) and keeps
+/// what the tray shows now.
+pub struct TrayRefresh {
+    wake: Notify,
+    shown: std::sync::Mutex<TrayStatus>,
+}
 
 impl TrayRefresh {
     pub fn request(&self) {
-        self.0.notify_one();
+        self.wake.notify_one();
+    }
+
+    pub fn status(&self) -> TrayStatus {
+        self.shown.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set_status(&self, status: TrayStatus) {
+        *self.shown.lock().unwrap_or_else(|e| e.into_inner()) = status;
     }
 }
 
@@ -182,10 +206,17 @@ fn on_menu(app: &AppHandle, id: &str) {
 /// Creates the tray icon and the task that keeps it up to date. A desktop without a tray
 /// still gets the window (the failure is logged).
 pub fn create(app: &AppHandle) {
-    let refresh = TrayRefresh(Notify::new());
+    let initial = summarise(&[]);
+    let refresh = TrayRefresh {
+        wake: Notify::new(),
+        shown: std::sync::Mutex::new(TrayStatus {
+            level: initial.level,
+            tooltip: initial.text.clone(),
+            visible: false,
+        }),
+    };
     refresh.request();
     app.manage(refresh);
-    let initial = summarise(&[]);
     let built = Image::from_bytes(initial.level.icon()).and_then(|icon| {
         TrayIconBuilder::with_id(TRAY_ID)
             .icon(icon)
@@ -204,7 +235,7 @@ pub fn create(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         loop {
-            app.state::<TrayRefresh>().0.notified().await;
+            app.state::<TrayRefresh>().wake.notified().await;
             // Let a burst of changes (a monitor sweep) settle into one refresh.
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
             update(&app, &tray).await;
@@ -226,7 +257,13 @@ async fn update(app: &AppHandle, tray: &TrayIcon) {
         .and_then(|menu| tray.set_menu(Some(menu)));
     if let Err(error) = result {
         tracing::warn!(%error, "tray not updated");
+        return;
     }
+    app.state::<TrayRefresh>().set_status(TrayStatus {
+        level: summary.level,
+        tooltip: summary.text,
+        visible: true,
+    });
 }
 
 #[cfg(test)]

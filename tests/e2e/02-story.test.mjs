@@ -3,6 +3,7 @@
 // notification) → reconnect with a new token (same connection) → browse jobs, scroll far,
 // open a record → create a customer → disconnect.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before } from "node:test";
 import {
   SANDBOX_URL,
@@ -100,6 +101,11 @@ step("the board shows the connection as healthy", async () => {
   connectionId = mine.id;
   await eventually(async () => (await cardHealth()) === "healthy", { timeout: 30_000, message: "card healthy" });
   await expectNoSeriousA11y("06-board-healthy");
+  // The tray says the same (green, with a check).
+  await eventually(async () => (await invoke(browser, "tray_status")).tooltip === "Your connection is healthy", {
+    message: "tray tooltip healthy",
+  });
+  assert.equal((await invoke(browser, "tray_status")).level, "healthy");
 });
 
 step("a revoked token shows 'needs you' on its own, with a notification", async () => {
@@ -113,6 +119,10 @@ step("a revoked token shows 'needs you' on its own, with a notification", async 
   const reason = await card().$('[data-testid="connection-reason"]').getText();
   assert.match(reason, /token/i);
   await expectNoSeriousA11y("07-board-needs-you");
+  await eventually(async () => (await invoke(browser, "tray_status")).tooltip === "1 connection needs you", {
+    message: "tray tooltip needs you",
+  });
+  assert.equal((await invoke(browser, "tray_status")).level, "problem");
 
   // The OS notification went out over D-Bus (captured by dbus-monitor in run.sh) …
   await eventually(() => notificationLogged(`string "Fergus – ${NAME} needs you"`), {
@@ -220,4 +230,22 @@ step("disconnect, after a confirmation that says what happens", async () => {
     message: "card left the live list",
   });
   await screenshot(browser, "15-board-after-disconnect");
+});
+
+step("the activity log tells the story and exports it as CSV", async () => {
+  await navTo(browser, "Activity log");
+  await waitForTestId(browser, "screen-log");
+  await waitForTestId(browser, "events-table");
+  await expectNoSeriousA11y("16-activity-log");
+  await browser.$("button*=Export CSV").click();
+  const saved = await waitForTestId(browser, "export-saved", 15_000);
+  const path = (await saved.getText()).match(/(\/\S+\.csv)/)?.[1];
+  assert.ok(path, `the notice names the file: ${await saved.getText()}`);
+  const csv = readFileSync(path, "utf8");
+  assert.ok(csv.startsWith("time_utc,actor,connection_id,kind,summary,data\r\n"));
+  for (const kind of ["connection.created", "connection.reauthorization_required", "connection.reconnected", "connection.disconnected"]) {
+    assert.ok(csv.includes(`,${connectionId},${kind},`), `the CSV has ${kind}`);
+  }
+  assert.ok(!csv.includes(company.token), "no token in the export");
+  await screenshot(browser, "17-activity-log-exported");
 });
