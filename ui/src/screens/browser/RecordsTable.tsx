@@ -14,6 +14,14 @@ import * as platform from "../../platform";
 export const PAGE_SIZE = 200;
 const ROW_HEIGHT = 40;
 
+/** Wider columns for free text (descriptions, names), narrower for numbers, dates and flags. */
+export function columnWeight(path: string): number {
+  const last = path.split(".").pop() ?? path;
+  if (/description|title|text|name|address|email/i.test(last)) return 2;
+  if (/^(is[A-Z]|has[A-Z])|id$|No$|Number$|count|duration/i.test(last)) return 0.8;
+  return 1;
+}
+
 export interface SortState {
   field: string | null;
   descending: boolean;
@@ -115,7 +123,7 @@ export function RecordsTable({
 
   const sortable = new Set(spec.sortableFields);
   const columns = spec.columns;
-  const template = `repeat(${columns.length}, minmax(0, 1fr))`;
+  const template = columns.map((c) => `minmax(0, ${columnWeight(c.path)}fr)`).join(" ");
 
   const focusRow = (index: number) => {
     const clamped = Math.max(0, Math.min(count - 1, index));
