@@ -448,14 +448,7 @@ impl Patchbay {
     }
 
     async fn credits_used(&self) -> Result<u32, AppError> {
-        let rows = self.inner.store.connections().await?;
-        let mut used: u32 = 0;
-        for row in rows {
-            if matches!(row.lifecycle()?, Lifecycle::Connected | Lifecycle::Pending) {
-                used = used.saturating_add(u32::try_from(row.credit_cost).unwrap_or(0));
-            }
-        }
-        Ok(used)
+        self.inner.store.credits_used().await
     }
 
     /// Write a connection (insert or update) with its health check, activity
@@ -888,22 +881,23 @@ impl Patchbay {
             error
         };
         if !request.allow_duplicate {
-            let existing = self.inner.store.connections().await.map_err(fail_save)?;
-            if let Some(other) = existing.iter().find(|r| {
-                r.system == descriptor.id
-                    && r.account_id == validated.account.account_id
-                    && r.lifecycle != enum_text(&Lifecycle::Disconnected)
-            }) {
+            let existing = self
+                .inner
+                .store
+                .connection_for_account(&descriptor.id, &validated.account.account_id)
+                .await
+                .map_err(fail_save)?;
+            if let Some((other_id, other_name)) = existing {
                 return Err(fail_save(
                     AppError::new(
                         AppErrorCode::DuplicateConnection,
                         format!(
                             "{} is already connected as \"{}\".",
-                            validated.account.account_name, other.name
+                            validated.account.account_name, other_name
                         ),
                     )
                     .hint("Use the existing connection (reconnect it if it needs a new token), or confirm that you want a second connection to the same company.")
-                    .detail(format!("existing connection {}", other.id)),
+                    .detail(format!("existing connection {other_id}")),
                 ));
             }
         }

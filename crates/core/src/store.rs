@@ -320,6 +320,37 @@ impl Store {
         .map_err(storage_error)
     }
 
+    /// Credits in use: the cost of every connected (or pending) connection.
+    pub(crate) async fn credits_used(&self) -> Result<u32, AppError> {
+        let used = sqlx::query_scalar!(
+            r#"SELECT COALESCE(SUM(credit_cost), 0) AS "used!: i64" FROM connections
+            WHERE lifecycle IN ('connected', 'pending')"#
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(storage_error)?;
+        Ok(u32::try_from(used.max(0)).unwrap_or(u32::MAX))
+    }
+
+    /// A live (not disconnected) connection to this account, if any.
+    pub(crate) async fn connection_for_account(
+        &self,
+        system: &str,
+        account_id: &str,
+    ) -> Result<Option<(String, String)>, AppError> {
+        let row = sqlx::query!(
+            "SELECT id, name FROM connections \
+             WHERE system = ? AND account_id = ? AND lifecycle != 'disconnected' \
+             ORDER BY created_at LIMIT 1",
+            system,
+            account_id
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(storage_error)?;
+        Ok(row.map(|r| (r.id, r.name)))
+    }
+
     /// Move a connection's next check (the monitor, after a check that could
     /// not run).
     pub(crate) async fn set_next_check(
