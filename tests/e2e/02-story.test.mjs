@@ -3,7 +3,7 @@
 // notification) → reconnect with a new token (same connection) → browse jobs, scroll far,
 // open a record → create a customer → disconnect.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { after, before } from "node:test";
 import {
   SANDBOX_URL,
@@ -44,6 +44,7 @@ after(async () => {
   await browser?.deleteSession();
 });
 
+const openedUrls = () => (existsSync(process.env.OPENED_URLS_LOG) ? readFileSync(process.env.OPENED_URLS_LOG, "utf8") : "");
 const card = () => browser.$(`[data-testid="connection-card"][data-connection-id="${connectionId}"]`);
 const cardHealth = async () => ((await card().isExisting()) ? card().getAttribute("data-health") : null);
 
@@ -71,6 +72,13 @@ step("connect Fergus through the wizard, every step visible", async () => {
   await browser.$("summary=Advanced").click();
   await fill(browser, await waitForTestId(browser, "address-input"), SANDBOX_URL);
   await expectNoSeriousA11y("03-wizard-token");
+
+  // "Where do I find this?" opens the (practice) Fergus settings page in the browser.
+  await browser.$("button=Open Fergus settings").click();
+  await eventually(
+    () => openedUrls().includes(`${SANDBOX_URL}/settings/integrations/fergus-api`),
+    { timeout: 10_000, message: `settings page opened (opened: ${openedUrls()})` },
+  );
 
   await browser.$("button=Check and connect").click();
   await waitForTestId(browser, "wizard-check");

@@ -74,6 +74,12 @@ export PATCHBAY_DATA_DIR=$WORK/patchbay-data
 export PATCHBAY_KEYRING_SERVICE=patchbay-e2e
 export PATCHBAY_CHECK_INTERVAL_SECS=${E2E_CHECK_INTERVAL_SECS:-3}
 export PATCHBAY_LOG=${PATCHBAY_LOG:-warn,patchbay=info,patchbay_app=info}
+# "Open Fergus settings" goes through the opener plugin to xdg-open: record the address
+# instead of starting a browser.
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\n' "$OUT/opened-urls.log" >"$WORK/bin/xdg-open"
+chmod +x "$WORK/bin/xdg-open"
+export PATH="$WORK/bin:$PATH"
 # No tray host under Xvfb: closing the window (WebDriver session end) should quit the app.
 export PATCHBAY_EXIT_ON_CLOSE=1
 
@@ -84,6 +90,6 @@ timeout 10 bash -c "until (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; do sle
 echo "e2e: app=$APP_BIN sandbox=$SANDBOX_URL out=$OUT"
 tests=("$@")
 ((${#tests[@]})) || tests=(tests/e2e/)
-E2E_OUT="$OUT" NOTIFY_LOG="$OUT/notify.log" TAURI_DRIVER_PORT="$PORT" APP_BIN="$APP_BIN" \
+E2E_OUT="$OUT" NOTIFY_LOG="$OUT/notify.log" OPENED_URLS_LOG="$OUT/opened-urls.log" TAURI_DRIVER_PORT="$PORT" APP_BIN="$APP_BIN" \
   SANDBOX_URL="$SANDBOX_URL" ROOT="$ROOT" \
   timeout 900 node --test --test-reporter=spec --test-concurrency=1 "${tests[@]}"
