@@ -1,6 +1,7 @@
 // The window opens on the home screen (the board, or its empty state), has no serious
 // accessibility problems, and the shell's commands answer.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 import { captureScreen, invoke, openApp, waitForTestId } from "./lib.mjs";
 
@@ -29,5 +30,14 @@ test("the shell answers its commands", async () => {
 });
 
 test("a command the app does not have is refused", async () => {
-  await assert.rejects(invoke(browser, "definitely_not_a_command"));
+  await assert.rejects(invoke(browser, "definitely_not_a_command"), /not allowed|not found/i);
+});
+
+test("a second launch hands over to the running app and exits", async () => {
+  const second = spawnSync(process.env.APP_BIN, [], { timeout: 20_000, encoding: "utf8" });
+  assert.equal(second.error, undefined, `second launch: ${second.error}`);
+  assert.equal(second.status, 0, `second launch exit status (stderr: ${second.stderr?.slice(-500)})`);
+  // The first instance is still there and answering.
+  assert.equal(await browser.getTitle(), "Patchbay");
+  await waitForTestId(browser, "screen-board");
 });

@@ -74,7 +74,9 @@ export async function captureScreen(browser, name) {
 export async function invoke(browser, command, args = {}) {
   const reply = await browser.execute(
     (cmd, a) =>
-      window.__TAURI_INTERNALS__.invoke(cmd, a).then(
+      Promise.resolve()
+        .then(() => window.__TAURI_INTERNALS__.invoke(cmd, a))
+        .then(
         (value) => ({ ok: true, value: value ?? null }),
         (error) => ({ ok: false, error: typeof error === "string" ? error : JSON.stringify(error) }),
       ),
