@@ -2,6 +2,7 @@
 //! can be connected today come with a [`Connector`]; the others are listed as
 //! "coming soon" so the wizard can show them, greyed.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::fergus::FergusConnector;
@@ -14,6 +15,9 @@ use crate::{Connector, SystemDescriptor};
 pub struct Catalog {
     connectors: Vec<Arc<dyn Connector>>,
     coming_soon: Vec<SystemDescriptor>,
+    /// System id → API address to offer instead of the system's own default
+    /// (the practice Fergus for `make run`).
+    default_addresses: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -37,7 +41,21 @@ impl Catalog {
         Self {
             connectors,
             coming_soon: Vec::new(),
+            default_addresses: BTreeMap::new(),
         }
+    }
+
+    /// Offer `address` as the default API address of `system_id` (its
+    /// `apiUrl` field's default), and point the guidance's settings link at
+    /// the same server. `make run` uses this to make the practice Fergus the
+    /// default, so a newcomer can connect with no account.
+    pub fn with_default_address(mut self, system_id: &str, address: &str) -> Self {
+        let address = address.trim().trim_end_matches('/');
+        if !address.is_empty() {
+            self.default_addresses
+                .insert(system_id.to_string(), address.to_string());
+        }
+        self
     }
 
     /// Add systems that are shown but cannot be connected yet. Their
@@ -62,7 +80,19 @@ impl Catalog {
             .iter()
             .map(|c| c.descriptor().clone())
             .chain(self.coming_soon.iter().cloned())
+            .map(|d| self.with_address_override(d))
             .collect()
+    }
+
+    fn with_address_override(&self, mut descriptor: SystemDescriptor) -> SystemDescriptor {
+        if let Some(address) = self.default_addresses.get(&descriptor.id) {
+            for field in descriptor.fields.iter_mut().filter(|f| f.key == "apiUrl") {
+                field.default_value = Some(address.clone());
+            }
+            descriptor.guidance.settings_url =
+                format!("{address}{}", descriptor.guidance.settings_path);
+        }
+        descriptor
     }
 
     /// The descriptor of any system, connectable or not.
@@ -525,5 +555,52 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod address_override_tests {
+    use super::*;
+
+    #[test]
+    fn a_default_address_replaces_the_api_url_default_and_the_settings_link() {
+        let catalog = Catalog::standard(reqwest::Client::new())
+            .with_default_address("fergus", "http://127.0.0.1:47100/");
+        let fergus = catalog.descriptor("fergus").expect("fergus is listed");
+        let api_url = fergus
+            .fields
+            .iter()
+            .find(|f| f.key == "apiUrl")
+            .expect("apiUrl field");
+        assert_eq!(
+            api_url.default_value.as_deref(),
+            Some("http://127.0.0.1:47100")
+        );
+        assert_eq!(
+            fergus.guidance.settings_url,
+            "http://127.0.0.1:47100/settings/integrations/fergus-api"
+        );
+        // Other systems are untouched.
+        let plain = Catalog::standard(reqwest::Client::new());
+        assert_eq!(
+            plain.descriptor("xero").map(|d| d.guidance.settings_url),
+            catalog.descriptor("xero").map(|d| d.guidance.settings_url)
+        );
+    }
+
+    #[test]
+    fn an_empty_address_changes_nothing() {
+        let catalog =
+            Catalog::standard(reqwest::Client::new()).with_default_address("fergus", "  ");
+        let fergus = catalog.descriptor("fergus").expect("fergus is listed");
+        let api_url = fergus
+            .fields
+            .iter()
+            .find(|f| f.key == "apiUrl")
+            .expect("apiUrl field");
+        assert_eq!(
+            api_url.default_value.as_deref(),
+            Some("https://api.fergus.com")
+        );
     }
 }

@@ -221,13 +221,26 @@ pub(crate) fn next_check_delay(interval_secs: u32, probe: Option<&ProbeOutcome>)
 
 impl Patchbay {
     /// Open the engine: the database in `data_dir` (created and migrated),
-    /// the standard catalog of systems.
+    /// the standard catalog of systems. `PATCHBAY_FERGUS_API_URL` (generally
+    /// `PATCHBAY_<SYSTEM>_API_URL`) replaces a system's default API address.
     pub async fn open(options: PatchbayOptions) -> Result<Patchbay, AppError> {
         let http = options
             .http
             .clone()
             .unwrap_or_else(crate::connectors::fergus::FergusConnector::default_client);
-        Self::open_with_catalog(options, Catalog::standard(http)).await
+        let mut catalog = Catalog::standard(http);
+        // `make run` points the wizard at the practice Fergus (the sandbox)
+        // so it works with no account: PATCHBAY_<SYSTEM>_API_URL.
+        for system in catalog.systems() {
+            let var = format!(
+                "PATCHBAY_{}_API_URL",
+                system.id.to_uppercase().replace('-', "_")
+            );
+            if let Some(address) = std::env::var(&var).ok().filter(|a| !a.trim().is_empty()) {
+                catalog = catalog.with_default_address(&system.id, &address);
+            }
+        }
+        Self::open_with_catalog(options, catalog).await
     }
 
     /// Like [`Patchbay::open`] with a given catalog (tests use fake systems).
