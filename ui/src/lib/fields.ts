@@ -58,20 +58,21 @@ export function flattenFields(source: Record<string, unknown>, prefix = ""): Fla
   return out;
 }
 
+const cellDate = new Intl.DateTimeFormat("en-NZ", { day: "numeric", month: "short", year: "numeric" });
+const counts = new Intl.NumberFormat("en-NZ");
+
 /** A cell value for the table: short text, "—" when empty. */
 export function cellText(record: Record<string, unknown>, path: string): string {
   const value = getPath(record, path);
   if (isEmptyValue(value)) return "—";
   if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
     const date = new Date(value);
-    if (!Number.isNaN(date.getTime())) {
-      return new Intl.DateTimeFormat("en-NZ", { day: "numeric", month: "short", year: "numeric" }).format(date);
-    }
+    if (!Number.isNaN(date.getTime())) return cellDate.format(date);
   }
   return displayValue(value);
 }
 
 export function formatCount(n: number | bigint | null | undefined): string {
   if (n === null || n === undefined) return "";
-  return new Intl.NumberFormat("en-NZ").format(n);
+  return counts.format(n);
 }

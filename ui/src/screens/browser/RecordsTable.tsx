@@ -1,7 +1,8 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import type { AppError } from "../../bindings/AppError";
+import type { ColumnSpec } from "../../bindings/ColumnSpec";
 import type { EntityTypeSpec } from "../../bindings/EntityTypeSpec";
 import type { Record as EntityRecord } from "../../bindings/Record";
 import { ErrorBox } from "../../components/ErrorBox";
@@ -9,6 +10,7 @@ import { Icon } from "../../components/Icon";
 import { cellText, formatCount } from "../../lib/fields";
 import { PageCache } from "../../lib/pageCache";
 import { toAppError } from "../../lib/errors";
+import { useLatestRef } from "../../lib/useLatest";
 import * as platform from "../../platform";
 
 export const PAGE_SIZE = 200;
@@ -134,7 +136,7 @@ export function RecordsTable({
     });
   };
 
-  const onRowKey = (event: React.KeyboardEvent, index: number, record: EntityRecord | undefined) => {
+  const handleRowKey = (event: React.KeyboardEvent, index: number, record: EntityRecord | undefined) => {
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
     switch (event.key) {
       case "ArrowDown":
@@ -168,6 +170,14 @@ export function RecordsTable({
         break;
     }
   };
+
+  // Stable identity so memoised rows don't redraw on every render.
+  const rowKeyRef = useLatestRef(handleRowKey);
+  const onRowKey = useCallback(
+    (event: React.KeyboardEvent, index: number, record: EntityRecord | undefined) =>
+      rowKeyRef.current(event, index, record),
+    [rowKeyRef],
+  );
 
   const loadedNothing = cache.isComplete() && count === 0;
 
@@ -229,38 +239,20 @@ export function RecordsTable({
             <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
               {items.map((item) => {
                 const record = cache.row(item.index);
-                const selected = record !== undefined && record.id === selectedId;
                 return (
-                  <div
+                  <RecordRow
                     key={item.key}
-                    role="row"
-                    aria-rowindex={item.index + 2}
-                    aria-selected={selected}
-                    data-index={item.index}
-                    data-testid={record ? "record-row" : "record-row-loading"}
-                    data-record-id={record?.id}
-                    tabIndex={item.index === activeRow ? 0 : -1}
-                    className={`records-row${selected ? " records-row-selected" : ""}${record ? "" : " records-row-loading"}`}
-                    style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: template }}
-                    onClick={() => {
-                      setActiveRow(item.index);
-                      if (record) onOpen(record);
-                    }}
-                    onFocus={() => setActiveRow(item.index)}
-                    onKeyDown={(e) => onRowKey(e, item.index, record)}
-                  >
-                    {columns.map((column, i) =>
-                      record ? (
-                        <div key={column.path} role="cell" className="records-cell">
-                          {cellText(record.fields, column.path)}
-                        </div>
-                      ) : (
-                        <div key={column.path} role="cell" className="records-cell">
-                          {i === 0 ? <span className="muted">Loading…</span> : <span className="skeleton" />}
-                        </div>
-                      ),
-                    )}
-                  </div>
+                    index={item.index}
+                    start={item.start}
+                    record={record}
+                    columns={columns}
+                    template={template}
+                    selected={record !== undefined && record.id === selectedId}
+                    active={item.index === activeRow}
+                    onActivate={setActiveRow}
+                    onOpen={onOpen}
+                    onKey={onRowKey}
+                  />
                 );
               })}
             </div>
@@ -276,3 +268,60 @@ export function RecordsTable({
     </div>
   );
 }
+
+/** One row; memoised so loading another page doesn't redraw the rows on screen. */
+const RecordRow = memo(function RecordRow({
+  index,
+  start,
+  record,
+  columns,
+  template,
+  selected,
+  active,
+  onActivate,
+  onOpen,
+  onKey,
+}: {
+  index: number;
+  start: number;
+  record: EntityRecord | undefined;
+  columns: ColumnSpec[];
+  template: string;
+  selected: boolean;
+  active: boolean;
+  onActivate: (index: number) => void;
+  onOpen: (record: EntityRecord) => void;
+  onKey: (event: React.KeyboardEvent, index: number, record: EntityRecord | undefined) => void;
+}) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      data-index={index}
+      data-testid={record ? "record-row" : "record-row-loading"}
+      data-record-id={record?.id}
+      tabIndex={active ? 0 : -1}
+      className={`records-row${selected ? " records-row-selected" : ""}${record ? "" : " records-row-loading"}`}
+      style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT, gridTemplateColumns: template }}
+      onClick={() => {
+        onActivate(index);
+        if (record) onOpen(record);
+      }}
+      onFocus={() => onActivate(index)}
+      onKeyDown={(e) => onKey(e, index, record)}
+    >
+      {columns.map((column, i) =>
+        record ? (
+          <div key={column.path} role="cell" className="records-cell">
+            {cellText(record.fields, column.path)}
+          </div>
+        ) : (
+          <div key={column.path} role="cell" className="records-cell">
+            {i === 0 ? <span className="muted">Loading…</span> : <span className="skeleton" />}
+          </div>
+        ),
+      )}
+    </div>
+  );
+});
