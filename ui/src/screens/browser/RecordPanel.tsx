@@ -7,6 +7,9 @@ import { ErrorBox } from "../../components/ErrorBox";
 import { Icon } from "../../components/Icon";
 import { flattenFields } from "../../lib/fields";
 import { toAppError } from "../../lib/errors";
+import { formatAbsolute } from "../../lib/time";
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 import * as platform from "../../platform";
 
 /** Every field the system sent for one record; empty ones greyed. */
@@ -81,7 +84,17 @@ export function RecordPanel({
           .map((f) => (
             <div key={f.path} className={`field-row${f.empty ? " field-empty" : ""}`} data-empty={f.empty ? "true" : "false"}>
               <dt>{f.path}</dt>
-              <dd>{f.empty ? <span className="empty-mark">empty</span> : f.text}</dd>
+              <dd>
+                {f.empty ? (
+                  <span className="empty-mark">empty</span>
+                ) : ISO_TIME.test(f.text) && formatAbsolute(f.text) ? (
+                  <time dateTime={f.text} title={f.text}>
+                    {formatAbsolute(f.text)}
+                  </time>
+                ) : (
+                  f.text
+                )}
+              </dd>
             </div>
           ))}
       </dl>
