@@ -8,9 +8,9 @@ import { Icon } from "../../components/Icon";
 import { flattenFields } from "../../lib/fields";
 import { toAppError } from "../../lib/errors";
 import { formatAbsolute } from "../../lib/time";
+import * as platform from "../../platform";
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-import * as platform from "../../platform";
 
 /** Every field the system sent for one record; empty ones greyed. */
 export function RecordPanel({
