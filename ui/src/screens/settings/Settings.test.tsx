@@ -73,6 +73,16 @@ describe("settings", () => {
     expect(await screen.findByText("Saved")).toBeInTheDocument();
   });
 
+  it("keeps an interval set in seconds when the minutes were not touched", async () => {
+    fake.mocked.getSettings.mockResolvedValue({ checkIntervalSecs: 10, creditsAllowance: 10, notificationsEnabled: true });
+    fake.mocked.updateSettings.mockImplementation(async (s: unknown) => s);
+    const user = userEvent.setup();
+    renderSettings();
+    expect(await screen.findByLabelText("Check each connection every")).toHaveValue("1");
+    await user.click(screen.getByRole("button", { name: "Save settings" }));
+    expect(fake.mocked.updateSettings).toHaveBeenCalledWith(expect.objectContaining({ checkIntervalSecs: 10 }));
+  });
+
   it("explains a bad interval in plain words", async () => {
     const user = userEvent.setup();
     renderSettings();

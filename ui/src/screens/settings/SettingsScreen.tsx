@@ -73,7 +73,9 @@ export function SettingsScreen() {
     platform
       .updateSettings({
         ...settings,
-        checkIntervalSecs: Number(draft.minutes) * 60,
+        // Untouched minutes keep the exact seconds (an interval set in seconds elsewhere stays).
+        checkIntervalSecs:
+          draft.minutes === toDraft(settings).minutes ? settings.checkIntervalSecs : Number(draft.minutes) * 60,
         creditsAllowance: Number(draft.allowance),
         notificationsEnabled: draft.notifications,
       })
