@@ -6,6 +6,8 @@
 #   app_idle_rss_mb                   resident memory of the whole app after BENCH_IDLE_SECS (default 15)
 #                                     idle with 50 connections: main process + WebKit web/network processes.
 #   app_idle_rss_main_process_mb      the same, main process only (/proc/<pid>/status VmRSS).
+#   app_idle_pss_mb                   the whole app's proportional set size (shared library pages
+#                                     counted once across its processes): the fairest total.
 # Env: APP_RELEASE_BIN (skip the release build and use this binary), BENCH_CONNECTIONS (default 50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +19,11 @@ if [[ -z "${BENCH_INNER:-}" ]]; then
   fi
   cargo build -q -p patchbay-cli --bin patchbay -p patchbay-sandbox --bin patchbay-sandbox >&2
   export BENCH_INNER=1
-  exec xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" dbus-run-session -- "$0" "$@" 2> >(grep -v -e dbus-daemon -e portal -e pw.conf -e RealtimeKit -e PipeWire >&2)
+  # Only the "name: value" lines on stdout (D-Bus-activated helpers share it and chatter).
+  xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" dbus-run-session -- "$0" "$@" \
+    2> >(grep -v -e dbus-daemon -e portal -e pw.conf -e RealtimeKit -e PipeWire -e SpiRegistry >&2) |
+    { grep -E '^[a-z0-9_]+: [0-9.]+$' || true; }
+  exit "${PIPESTATUS[0]}"
 fi
 
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
@@ -53,7 +59,7 @@ SANDBOX_URL=$(grep -o 'listening on http://[0-9.:]*' "$WORK/sandbox.log" | head 
 token=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"Bench Builders","jobs":200}' \
   "$SANDBOX_URL/_sandbox/companies" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
 for i in $(seq 1 "$CONNECTIONS"); do
-  printf '%s' "$token" | "$CLI" connect fergus --name "Bench $i" --api-url "$SANDBOX_URL" --allow-duplicate >/dev/null
+  printf '%s' "$token" | "$CLI" connect fergus --name "Bench $i" --api-url "$SANDBOX_URL" --allow-duplicate >/dev/null 2>&1
 done
 
 # Starts the app and waits for PATCHBAY_UI_READY; sets APP_PID and READY_SECS.
@@ -86,6 +92,8 @@ tree_pids() {
   for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do tree_pids "$child"; done
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' /proc/"$1"/status 2>/dev/null || echo 0; }
+# Proportional set size: shared pages (WebKit, GTK libraries) counted once across processes.
+pss_kb() { awk '/^Pss:/ {print $2}' /proc/"$1"/smaps_rollup 2>/dev/null || echo 0; }
 
 times=()
 for run in $(seq 1 "$RUNS"); do
@@ -99,11 +107,16 @@ launch idle
 pid=$APP_PID
 sleep "$IDLE"
 main_kb=$(rss_kb "$pid")
-total_kb=0
-for p in $(tree_pids "$pid"); do total_kb=$((total_kb + $(rss_kb "$p"))); done
+total_kb=0 pss_total_kb=0
+for p in $(tree_pids "$pid"); do
+  total_kb=$((total_kb + $(rss_kb "$p")))
+  pss_total_kb=$((pss_total_kb + $(pss_kb "$p")))
+  echo "bench-app: process $(cat /proc/"$p"/comm 2>/dev/null): rss $(($(rss_kb "$p") / 1024)) MB, pss $(($(pss_kb "$p") / 1024)) MB" >&2
+done
 stop_app "$pid"
 
 printf 'app_cold_start_to_interactive_s: %.3f\n' "$median"
 awk -v kb="$total_kb" 'BEGIN {printf "app_idle_rss_mb: %.1f\n", kb / 1024}'
 awk -v kb="$main_kb" 'BEGIN {printf "app_idle_rss_main_process_mb: %.1f\n", kb / 1024}'
+awk -v kb="$pss_total_kb" 'BEGIN {printf "app_idle_pss_mb: %.1f\n", kb / 1024}'
 echo "bench-app: $CONNECTIONS connections; start-up runs (s): ${times[*]}" >&2
