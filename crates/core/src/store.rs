@@ -159,6 +159,8 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A local file needs no liveness ping before every acquire.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(storage_error)?;
