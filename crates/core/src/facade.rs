@@ -23,7 +23,7 @@ use crate::health::{
 use crate::mapping::{self, app_error};
 use crate::model::*;
 use crate::secrets::{CachedSecrets, OsKeyring, SecretStore};
-use crate::store::{enum_text, ConnectionRow, NewEvent, Store};
+use crate::store::{enum_text, CheckWrite, ConnectionRow, NewEvent, Store};
 use crate::validate;
 
 /// How the engine is set up. Tests pass a temp dir, their own keyring
@@ -129,6 +129,19 @@ pub(crate) struct Inner {
 /// What a check found, for the monitor's schedule.
 pub(crate) struct CheckResult {
     pub(crate) view: ConnectionView,
+}
+
+/// A monitor check with no transition, waiting for the sweep's batch
+/// writer. Holds the connection's lock until it is dropped.
+pub(crate) struct RoutineCheck {
+    write: CheckWrite,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl RoutineCheck {
+    pub(crate) fn connection_id(&self) -> &str {
+        &self.write.row.id
+    }
 }
 
 /// A change waiting to be written.
@@ -1372,54 +1385,20 @@ impl Patchbay {
             }
         }
         let (connector, descriptor) = self.connector(&row.system)?;
-        let settings = self.inner.store.settings().await?;
-        let (observation, probe) = match self.credentials(&row).await? {
-            Some(credentials) => {
-                let probe = connector.probe(&credentials).await;
-                let observation = match &probe.result {
-                    Ok(_) => Observation::Success {
-                        latency_ms: probe.latency_ms,
-                    },
-                    Err(e) => observation_for(e),
-                };
-                (observation, Some(probe))
-            }
-            None => (
-                Observation::AuthRejected {
-                    detail: "no token for this connection in the password store".to_string(),
-                },
-                None,
-            ),
+        let interval = match interval_override {
+            Some(secs) => secs,
+            None => self.inner.store.settings().await?.check_interval_secs,
         };
+        let (observation, probe) = self.probe(connector.as_ref(), &row).await?;
         let now = self.now();
-        let policy = Self::policy(&descriptor);
-        let (state, transitions) = Self::apply_all(
-            &row.state()?,
-            &[observation.clone(), Observation::Tick],
+        let (updated, check, transitions) = Self::observe(
+            &row,
+            &descriptor,
+            &observation,
+            probe.as_ref(),
             now,
-            &policy,
-        );
-        let mut updated = row.clone();
-        updated.set_state(&state);
-        updated.updated_at = now;
-        let interval = interval_override.unwrap_or(settings.check_interval_secs);
-        updated.next_check_at = Some(now + next_check_delay(interval, probe.as_ref()));
-        let (outcome, detail) = match (&observation, probe.as_ref().map(|p| &p.result)) {
-            (Observation::Success { .. }, _) => ("success".to_string(), None),
-            (_, Some(Err(e))) => (mapping::code_text(e.code), Some(e.detail.clone())),
-            _ => (
-                "auth_rejected".to_string(),
-                Some("no token in the password store".to_string()),
-            ),
-        };
-        let check = HealthCheckRecord {
-            connection_id: row.id.clone(),
-            at: now,
-            outcome,
-            latency_ms: probe.as_ref().map(|p| p.latency_ms),
-            detail,
-            health: state.health,
-        };
+            interval,
+        )?;
         let mut changes = Self::transitions_to_changes(transitions);
         if actor != Actor::Monitor {
             changes.insert(
@@ -1436,6 +1415,144 @@ impl Patchbay {
             .commit(&updated, false, Some(check), changes, actor)
             .await?;
         Ok(CheckResult { view })
+    }
+
+    /// One probe request (or "no token" when the secret is gone).
+    async fn probe(
+        &self,
+        connector: &dyn Connector,
+        row: &ConnectionRow,
+    ) -> Result<(Observation, Option<ProbeOutcome>), AppError> {
+        Ok(match self.credentials(row).await? {
+            Some(credentials) => {
+                let probe = connector.probe(&credentials).await;
+                let observation = match &probe.result {
+                    Ok(_) => Observation::Success {
+                        latency_ms: probe.latency_ms,
+                    },
+                    Err(e) => observation_for(e),
+                };
+                (observation, Some(probe))
+            }
+            None => (
+                Observation::AuthRejected {
+                    detail: "no token for this connection in the password store".to_string(),
+                },
+                None,
+            ),
+        })
+    }
+
+    /// Feed a check's observation through the state machine: the row after
+    /// it (next check `interval_secs` out), its history line, transitions.
+    fn observe(
+        row: &ConnectionRow,
+        descriptor: &SystemDescriptor,
+        observation: &Observation,
+        probe: Option<&ProbeOutcome>,
+        now: DateTime<Utc>,
+        interval_secs: u32,
+    ) -> Result<(ConnectionRow, HealthCheckRecord, Vec<Transition>), AppError> {
+        let policy = Self::policy(descriptor);
+        let (state, transitions) = Self::apply_all(
+            &row.state()?,
+            &[observation.clone(), Observation::Tick],
+            now,
+            &policy,
+        );
+        let mut updated = row.clone();
+        updated.set_state(&state);
+        updated.updated_at = now;
+        updated.next_check_at = Some(now + next_check_delay(interval_secs, probe));
+        let (outcome, detail) = match (observation, probe.map(|p| &p.result)) {
+            (Observation::Success { .. }, _) => ("success".to_string(), None),
+            (_, Some(Err(e))) => (mapping::code_text(e.code), Some(e.detail.clone())),
+            _ => (
+                "auth_rejected".to_string(),
+                Some("no token in the password store".to_string()),
+            ),
+        };
+        let check = HealthCheckRecord {
+            connection_id: row.id.clone(),
+            at: now,
+            outcome,
+            latency_ms: probe.map(|p| p.latency_ms),
+            detail,
+            health: state.health,
+        };
+        Ok((updated, check, transitions))
+    }
+
+    /// The monitor's check of a row its sweep read (one probe, no re-read).
+    ///
+    /// Holds the connection's lock from before the probe until the result is
+    /// stored, so a check never races a reconnect or disconnect. A routine
+    /// result (no transition) comes back as a [`RoutineCheck`] for the
+    /// sweep's batch writer, still holding the lock. A transition takes the
+    /// transactional path with the sinks at once — if the row changed since
+    /// the sweep read it, the check runs again from the stored row.
+    pub(crate) async fn monitor_check(
+        &self,
+        row: ConnectionRow,
+        interval_secs: u32,
+    ) -> Result<Option<RoutineCheck>, AppError> {
+        let guard = self.lock(&row.id).await;
+        let (connector, descriptor) = self.connector(&row.system)?;
+        let (observation, probe) = self.probe(connector.as_ref(), &row).await?;
+        let now = self.now();
+        let (updated, check, transitions) = Self::observe(
+            &row,
+            &descriptor,
+            &observation,
+            probe.as_ref(),
+            now,
+            interval_secs,
+        )?;
+        if transitions.is_empty() {
+            return Ok(Some(RoutineCheck {
+                write: CheckWrite {
+                    row: updated,
+                    was_updated_at: row.updated_at,
+                    check,
+                },
+                _guard: guard,
+            }));
+        }
+        let current = self.inner.store.connection(&row.id).await?;
+        if current.as_ref() != Some(&row) {
+            drop(guard);
+            self.check_with(&row.id, Actor::Monitor, Some(interval_secs))
+                .await?;
+            return Ok(None);
+        }
+        let changes = Self::transitions_to_changes(transitions);
+        self.commit(&updated, false, Some(check), changes, Actor::Monitor)
+            .await?;
+        Ok(None)
+    }
+
+    /// Store a batch of routine checks in one transaction, release their
+    /// locks and publish each connection's change. Returns the ids whose row
+    /// changed since the sweep read it (nothing was written for those).
+    pub(crate) async fn store_routine_checks(
+        &self,
+        checks: Vec<RoutineCheck>,
+    ) -> Result<Vec<String>, AppError> {
+        let writes: Vec<CheckWrite> = checks.iter().map(|c| c.write.clone()).collect();
+        let written = self.inner.store.write_checks(&writes).await;
+        drop(checks);
+        let written: std::collections::HashSet<String> = written?.into_iter().collect();
+        let mut stale = Vec::new();
+        for write in writes {
+            if written.contains(&write.row.id) {
+                self.publish(EngineEvent::ConnectionChanged {
+                    connection: self.view(&write.row)?,
+                });
+            } else {
+                stale.push(write.row.id);
+            }
+        }
+        Ok(stale)
     }
 
     /// Detect on use: a call that the system refused for the credentials

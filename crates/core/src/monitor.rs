@@ -11,13 +11,11 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::facade::Patchbay;
-use crate::health::Lifecycle;
+use crate::facade::{Patchbay, RoutineCheck};
 use crate::model::Actor;
-use crate::store::enum_text;
 
 /// The shortest pause between two sweeps.
 pub const MIN_NAP: StdDuration = StdDuration::from_millis(200);
@@ -140,7 +138,15 @@ async fn run(
     tracing::info!("health monitor stopped");
 }
 
+/// Routine check results stored per transaction, at most.
+pub const WRITE_BATCH: usize = 200;
+
 /// Check everything due now; return how long to wait for the next one.
+///
+/// Probes run `concurrency` at a time; routine results (no transition) flow
+/// to one writer that stores whatever is ready (up to [`WRITE_BATCH`]) in one
+/// transaction. A transition is stored at once by its own check, with the
+/// transition sinks, in its own transaction.
 async fn sweep(
     engine: &Patchbay,
     options: &MonitorOptions,
@@ -148,51 +154,82 @@ async fn sweep(
     now: DateTime<Utc>,
     check_all: bool,
 ) -> Result<(StdDuration, usize), crate::AppError> {
-    let connected = enum_text(&Lifecycle::Connected);
-    let rows = engine.inner.store.connections().await?;
-    let due: Vec<String> = rows
-        .iter()
-        .filter(|r| r.lifecycle == connected)
-        .filter(|r| check_all || r.next_check_at.is_none_or(|at| at <= now))
-        .map(|r| r.id.clone())
-        .collect();
+    let interval = match options.interval_secs {
+        Some(secs) => secs,
+        None => engine.settings().await?.check_interval_secs,
+    };
+    let due = engine
+        .inner
+        .store
+        .due_connections((!check_all).then_some(now))
+        .await?;
     let checked = due.len();
     if !due.is_empty() {
         tracing::debug!(due = due.len(), "running health checks");
-        futures::stream::iter(due)
-            .for_each_concurrent(concurrency, |id| {
-                let engine = engine.clone();
-                let interval = options.interval_secs;
-                async move {
-                    if let Err(e) = engine.check_with(&id, Actor::Monitor, interval).await {
-                        tracing::warn!(code = ?e.code, connection_id = %id, "health check failed to run");
-                        // Keep the schedule moving (a locked keyring must not
-                        // make the monitor spin on this connection).
-                        let secs = match interval {
-                            Some(secs) => secs,
-                            None => engine.settings().await.map(|s| s.check_interval_secs).unwrap_or(300),
-                        };
-                        let next = engine.inner.clock.now() + crate::facade::next_check_delay(secs, None);
-                        if let Err(e) = engine.inner.store.set_next_check(&id, Some(next)).await {
-                            tracing::warn!(code = ?e.code, connection_id = %id, "could not reschedule a check");
+        let (results, mut ready) = mpsc::unbounded_channel::<RoutineCheck>();
+        let probes = async move {
+            futures::stream::iter(due)
+                .for_each_concurrent(concurrency, |row| {
+                    let results = results.clone();
+                    async move {
+                        let id = row.id.clone();
+                        match engine.monitor_check(row, interval).await {
+                            Ok(Some(routine)) => {
+                                // The writer outlives the probes.
+                                let _ = results.send(routine);
+                            }
+                            Ok(None) => {}
+                            Err(e) => reschedule(engine, &id, interval, &e).await,
+                        }
+                    }
+                })
+                .await;
+        };
+        let writer = async {
+            let mut batch = Vec::with_capacity(WRITE_BATCH);
+            while ready.recv_many(&mut batch, WRITE_BATCH).await > 0 {
+                let checks = std::mem::replace(&mut batch, Vec::with_capacity(WRITE_BATCH));
+                let ids: Vec<String> = checks
+                    .iter()
+                    .map(|c| c.connection_id().to_string())
+                    .collect();
+                match engine.store_routine_checks(checks).await {
+                    Ok(stale) => {
+                        // Changed since the sweep read it: check it afresh.
+                        for id in stale {
+                            if let Err(e) =
+                                engine.check_with(&id, Actor::Monitor, Some(interval)).await
+                            {
+                                reschedule(engine, &id, interval, &e).await;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        for id in ids {
+                            reschedule(engine, &id, interval, &e).await;
                         }
                     }
                 }
-            })
-            .await;
+            }
+        };
+        tokio::join!(probes, writer);
     }
     // Sleep until the earliest next check (or MAX_NAP).
     let now = engine.inner.clock.now();
-    let rows = engine.inner.store.connections().await?;
-    let earliest = rows
-        .iter()
-        .filter(|r| r.lifecycle == connected)
-        .filter_map(|r| r.next_check_at)
-        .min();
-    let nap = match earliest {
+    let nap = match engine.inner.store.earliest_check().await? {
         Some(at) => (at - now).to_std().unwrap_or(StdDuration::ZERO),
         None => MAX_NAP,
     };
     // Never spin: at least a short pause between sweeps.
     Ok((nap.clamp(MIN_NAP, MAX_NAP), checked))
+}
+
+/// A check that could not run (a locked keyring, say) or be stored: keep the
+/// schedule moving so the monitor does not spin on this connection.
+async fn reschedule(engine: &Patchbay, id: &str, interval_secs: u32, error: &crate::AppError) {
+    tracing::warn!(code = ?error.code, connection_id = %id, "health check failed to run");
+    let next = engine.inner.clock.now() + crate::facade::next_check_delay(interval_secs, None);
+    if let Err(e) = engine.inner.store.set_next_check(id, Some(next)).await {
+        tracing::warn!(code = ?e.code, connection_id = %id, "could not reschedule a check");
+    }
 }

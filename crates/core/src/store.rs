@@ -121,6 +121,61 @@ impl ConnectionRow {
     }
 }
 
+/// A stored time as sqlx writes it (RFC 3339, UTC, `+00:00`), so rows
+/// written through JSON read back and compare like the others.
+fn time_text(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+/// One routine monitor check for [`Store::write_checks`].
+#[derive(Debug, Clone)]
+pub(crate) struct CheckWrite {
+    /// The connection after the check.
+    pub row: ConnectionRow,
+    /// `updated_at` of the row the check started from.
+    pub was_updated_at: DateTime<Utc>,
+    /// The history line.
+    pub check: HealthCheckRecord,
+}
+
+impl CheckWrite {
+    fn update_json(&self) -> serde_json::Value {
+        let row = &self.row;
+        let time = |at: &Option<DateTime<Utc>>| at.as_ref().map(time_text);
+        serde_json::json!({
+            "id": row.id,
+            "was_updated_at": time_text(&self.was_updated_at),
+            "masked_secret": row.masked_secret,
+            "lifecycle": row.lifecycle,
+            "health": row.health,
+            "reason": row.reason,
+            "since": time_text(&row.since),
+            "last_success": time(&row.last_success),
+            "last_failure": time(&row.last_failure),
+            "failure_streak": row.failure_streak,
+            "slow_streak": row.slow_streak,
+            "last_latency_ms": row.last_latency_ms,
+            "failing_since": time(&row.failing_since),
+            "expiry_reminder_days": row.expiry_reminder_days,
+            "token_expires_at": time(&row.token_expires_at),
+            "updated_at": time_text(&row.updated_at),
+            "next_check_at": time(&row.next_check_at),
+        })
+    }
+
+    fn history_json(&self) -> serde_json::Value {
+        let check = &self.check;
+        serde_json::json!({
+            "connection_id": check.connection_id,
+            "at": time_text(&check.at),
+            "outcome": check.outcome,
+            "latency_ms": check.latency_ms.and_then(|v| i64::try_from(v).ok()),
+            "detail": check.detail,
+            "health": enum_text(&check.health),
+        })
+    }
+}
+
 /// A new line for the activity log.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
@@ -320,6 +375,117 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(storage_error)
+    }
+
+    /// Connected connections due a check at `now` (never checked, or their
+    /// next check at or before `now`); every connected one when `now` is None.
+    pub(crate) async fn due_connections(
+        &self,
+        now: Option<DateTime<Utc>>,
+    ) -> Result<Vec<ConnectionRow>, AppError> {
+        sqlx::query_as!(
+            ConnectionRow,
+            r#"SELECT id, name, system, api_url, account_id, account_name, credit_cost, lifecycle, health, reason,
+                since AS "since: DateTime<Utc>",
+                last_success AS "last_success: DateTime<Utc>",
+                last_failure AS "last_failure: DateTime<Utc>",
+                failure_streak, slow_streak, last_latency_ms,
+                failing_since AS "failing_since: DateTime<Utc>",
+                expiry_reminder_days,
+                token_created AS "token_created: NaiveDate",
+                token_expires_at AS "token_expires_at: DateTime<Utc>",
+                masked_secret, readable_entities,
+                created_at AS "created_at: DateTime<Utc>",
+                updated_at AS "updated_at: DateTime<Utc>",
+                next_check_at AS "next_check_at: DateTime<Utc>"
+            FROM connections
+            WHERE lifecycle = 'connected'
+              AND (?1 IS NULL OR next_check_at IS NULL OR next_check_at <= ?1)
+            ORDER BY created_at, id"#,
+            now
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage_error)
+    }
+
+    /// The earliest next check of any connected connection.
+    pub(crate) async fn earliest_check(&self) -> Result<Option<DateTime<Utc>>, AppError> {
+        sqlx::query_scalar!(
+            r#"SELECT MIN(next_check_at) AS "earliest: DateTime<Utc>" FROM connections
+            WHERE lifecycle = 'connected'"#
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(storage_error)
+    }
+
+    /// Write a batch of routine monitor checks (no transition) in ONE
+    /// transaction: each connection's state columns and schedule, and one
+    /// `health_checks` row per check. A connection is written only while it
+    /// is still connected and unchanged since the sweep read it (same
+    /// `updated_at` and masked token); returns the ids written.
+    pub(crate) async fn write_checks(
+        &self,
+        checks: &[CheckWrite],
+    ) -> Result<Vec<String>, AppError> {
+        if checks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let updates =
+            serde_json::Value::Array(checks.iter().map(CheckWrite::update_json).collect());
+        let updates = serde_json::to_string(&updates).map_err(storage_error)?;
+        let mut tx = self.begin().await?;
+        // `+lifecycle` keeps the planner off the (lifecycle, next_check_at)
+        // index so it walks the batch and finds each row by id, instead of
+        // scanning the batch once per connected row.
+        let written = sqlx::query_scalar!(
+            r#"UPDATE connections SET
+                lifecycle = u.value ->> 'lifecycle',
+                health = u.value ->> 'health',
+                reason = u.value ->> 'reason',
+                since = u.value ->> 'since',
+                last_success = u.value ->> 'last_success',
+                last_failure = u.value ->> 'last_failure',
+                failure_streak = u.value ->> 'failure_streak',
+                slow_streak = u.value ->> 'slow_streak',
+                last_latency_ms = u.value ->> 'last_latency_ms',
+                failing_since = u.value ->> 'failing_since',
+                expiry_reminder_days = u.value ->> 'expiry_reminder_days',
+                token_expires_at = u.value ->> 'token_expires_at',
+                updated_at = u.value ->> 'updated_at',
+                next_check_at = u.value ->> 'next_check_at'
+            FROM json_each(?1) AS u
+            WHERE connections.id = u.value ->> 'id'
+              AND +connections.lifecycle = 'connected'
+              AND connections.updated_at = u.value ->> 'was_updated_at'
+              AND connections.masked_secret = u.value ->> 'masked_secret'
+            RETURNING connections.id AS "id!: String""#,
+            updates
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(storage_error)?;
+        let written_ids: std::collections::HashSet<&str> =
+            written.iter().map(String::as_str).collect();
+        let history: Vec<serde_json::Value> = checks
+            .iter()
+            .filter(|c| written_ids.contains(c.row.id.as_str()))
+            .map(CheckWrite::history_json)
+            .collect();
+        let history = serde_json::to_string(&history).map_err(storage_error)?;
+        sqlx::query!(
+            r#"INSERT INTO health_checks (connection_id, at, outcome, latency_ms, detail, health)
+            SELECT h.value ->> 'connection_id', h.value ->> 'at', h.value ->> 'outcome',
+                h.value ->> 'latency_ms', h.value ->> 'detail', h.value ->> 'health'
+            FROM json_each(?1) AS h ORDER BY h.key"#,
+            history
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(storage_error)?;
+        tx.commit().await.map_err(storage_error)?;
+        Ok(written)
     }
 
     /// Credits in use: the cost of every connected (or pending) connection.
