@@ -9,6 +9,7 @@ import {
   SANDBOX_URL,
   byTestId,
   captureScreen,
+  clickUntilShown,
   eventually,
   fill,
   invoke,
@@ -64,8 +65,7 @@ step("connect Fergus through the wizard, every step visible", async () => {
   await waitForTestId(browser, "wizard-choose");
   await expectNoSeriousA11y("02-wizard-choose");
 
-  await byTestId(browser, "system-fergus").click();
-  await waitForTestId(browser, "wizard-token");
+  await clickUntilShown(browser, byTestId(browser, "system-fergus"), "wizard-token");
   await waitForTestId(browser, "guidance");
   await fill(browser, browser.$('input[id$="-name"]'), NAME);
   await fill(browser, byTestId(browser, "token-input"), company.token);
@@ -146,8 +146,7 @@ step("a revoked token shows 'needs you' on its own, with a notification", async 
 });
 
 step("reconnecting with a new token keeps the same connection", async () => {
-  await card().$("button*=Reconnect").click();
-  await waitForTestId(browser, "screen-reconnect");
+  await clickUntilShown(browser, card().$("button*=Reconnect"), "screen-reconnect");
   await waitForTestId(browser, "wizard-token");
   await expectNoSeriousA11y("08-reconnect");
 
@@ -168,8 +167,7 @@ step("reconnecting with a new token keeps the same connection", async () => {
 });
 
 step("browse jobs: scroll far through the virtualised table and open a record", async () => {
-  await card().$("button*=Browse data").click();
-  await waitForTestId(browser, "screen-browser");
+  await clickUntilShown(browser, card().$("button*=Browse data"), "screen-browser");
   await byTestId(browser, "entity-jobs").click();
   await waitForTestId(browser, "records-table", 20_000);
   await waitForTestId(browser, "record-row", 20_000);
@@ -209,9 +207,15 @@ step("browse jobs: scroll far through the virtualised table and open a record", 
 
 step("create a customer through the form", async () => {
   await byTestId(browser, "entity-customers").click();
-  await waitForTestId(browser, "record-row", 20_000);
-  await browser.$("button*=New customer").click();
-  await waitForTestId(browser, "create-customer-form");
+  // Wait for the customers table itself (not the jobs rows still on screen), then for its rows.
+  await browser
+    .$('[data-testid="records-table"][aria-label="Customers"]')
+    .waitForDisplayed({ timeout: 20_000, timeoutMsg: "customers table" });
+  await eventually(async () => (await browser.$$('[data-testid="records-table"][aria-label="Customers"] [data-testid="record-row"]')).length > 0, {
+    timeout: 20_000,
+    message: "customer rows",
+  });
+  await clickUntilShown(browser, browser.$("button*=New customer"), "create-customer-form");
   await expectNoSeriousA11y("12-create-customer-form");
   await browser.$('input[id$="-name"]').setValue("E2E Test Customer");
   await browser.$('input[id$="-first"]').setValue("Robin");
@@ -226,8 +230,7 @@ step("create a customer through the form", async () => {
 step("disconnect, after a confirmation that says what happens", async () => {
   await navTo(browser, "Connections");
   await waitForTestId(browser, "screen-board");
-  await card().$("button*=Disconnect").click();
-  const explanation = await waitForTestId(browser, "disconnect-explanation");
+  const explanation = await clickUntilShown(browser, card().$("button*=Disconnect"), "disconnect-explanation");
   assert.ok((await explanation.getText()).length > 20);
   await expectNoSeriousA11y("14-disconnect-confirm");
   await browser.$(".button-danger").click();

@@ -2,7 +2,7 @@
 // a wrong token, an address where nothing answers, a user who may not use the API.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { SANDBOX_URL, byTestId, captureScreen, fill, navTo, openApp, sandbox, waitForTestId } from "./lib.mjs";
+import { SANDBOX_URL, byTestId, captureScreen, clickUntilShown, fill, navTo, openApp, sandbox, waitForTestId } from "./lib.mjs";
 
 let browser;
 before(async () => {
@@ -19,8 +19,7 @@ async function connectExpectingError({ name, token, address }) {
   await waitForTestId(browser, "screen-board");
   await navTo(browser, "Add a system");
   await waitForTestId(browser, "wizard-choose");
-  await byTestId(browser, "system-fergus").click();
-  await waitForTestId(browser, "wizard-token");
+  await clickUntilShown(browser, byTestId(browser, "system-fergus"), "wizard-token");
   await fill(browser, browser.$('input[id$="-name"]'), name);
   await fill(browser, byTestId(browser, "token-input"), token);
   await browser.$("summary=Advanced").click();

@@ -174,3 +174,19 @@ export async function fill(browser, element, value) {
   const now = await element.getValue();
   if (now !== value) throw new Error(`input holds "${now}" instead of "${value}"`);
 }
+
+/**
+ * Clicks `element` until the element with data-testid `testId` shows (up to 3 tries): a click
+ * can land during a layout shift (a panel closing, a table loading) and hit nothing.
+ */
+export async function clickUntilShown(browser, element, testId, tries = 3) {
+  for (let attempt = 1; ; attempt += 1) {
+    await element.waitForClickable({ timeout: 10_000 });
+    await element.click();
+    try {
+      return await waitForTestId(browser, testId, 5_000);
+    } catch (error) {
+      if (attempt >= tries) throw error;
+    }
+  }
+}
