@@ -36,7 +36,7 @@ ui: deps-app
 	npm --prefix ui run build
 
 app: deps-app
-	cd ui && npx tauri build --debug --no-bundle
+	npx --prefix ui tauri build --debug --no-bundle
 
 sandbox-bin:
 	$(CARGO) build -p patchbay-sandbox --bin patchbay-sandbox
