@@ -15,6 +15,15 @@ use patchbay_core::{
 };
 use serde::Serialize;
 
+/// `println!` that ignores a closed pipe (`patchbay list | head`) instead of
+/// panicking. Every line of normal output goes through it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod webhooks_cmd;
 
 #[derive(Debug, Parser)]
@@ -234,11 +243,11 @@ fn print_error(error: &AppError, json: bool) {
     }
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), AppError> {
+pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), AppError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| {
         AppError::new(AppErrorCode::Internal, "Could not format the output.").detail(e.to_string())
     })?;
-    println!("{text}");
+    say!("{text}");
     Ok(())
 }
 
@@ -297,7 +306,7 @@ fn when(at: Option<DateTime<Utc>>) -> String {
 }
 
 fn print_connection_line(c: &ConnectionView) {
-    println!(
+    say!(
         "{}  {}  {}  {} · {}  {}  (last success {}, next check {}, token {})",
         c.id,
         c.name,
@@ -353,7 +362,7 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
                 return print_json(&systems);
             }
             for s in systems {
-                println!(
+                say!(
                     "{}  {}  {}  {:?}  {} credit(s)  {}",
                     s.id,
                     s.name,
@@ -397,12 +406,15 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
             if json {
                 return print_json(&view);
             }
-            println!(
+            say!(
                 "Connected \"{}\" to {} ({}). id: {}",
-                view.name, view.system_name, view.account_name, view.id
+                view.name,
+                view.system_name,
+                view.account_name,
+                view.id
             );
-            println!("Can read: {}", view.readable_entities.join(", "));
-            println!(
+            say!("Can read: {}", view.readable_entities.join(", "));
+            say!(
                 "Token: {} (expires {})",
                 view.masked_secret,
                 when(view.token_expires_at)
@@ -415,9 +427,7 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
                 return print_json(&list);
             }
             if list.is_empty() {
-                println!(
-                    "No connections yet. Connect one with `patchbay connect fergus --name NAME`."
-                );
+                say!("No connections yet. Connect one with `patchbay connect fergus --name NAME`.");
             }
             list.iter().for_each(print_connection_line);
             Ok(())
@@ -467,7 +477,7 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
             if json {
                 return print_json(&view);
             }
-            println!(
+            say!(
                 "Reconnected \"{}\" ({}). {}: {}",
                 view.name,
                 view.account_name,
@@ -481,7 +491,7 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
             if json {
                 return print_json(&view);
             }
-            println!(
+            say!(
                 "Disconnected \"{}\". Its token was removed from this computer; {} credit(s) freed.",
                 view.name, view.credit_cost
             );
@@ -492,7 +502,7 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
             if json {
                 return print_json(&view);
             }
-            println!("Renamed to \"{}\".", view.name);
+            say!("Renamed to \"{}\".", view.name);
             Ok(())
         }
         Command::Browse {
@@ -518,13 +528,13 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
                 return print_json(&page);
             }
             for record in &page.records {
-                println!("{}  {}", record.id, record.title);
+                say!("{}  {}", record.id, record.title);
             }
             if let Some(total) = page.total {
-                println!("({} shown, about {total} in all)", page.records.len());
+                say!("({} shown, about {total} in all)", page.records.len());
             }
             if let Some(next) = &page.next_cursor {
-                println!("More: --cursor {next}");
+                say!("More: --cursor {next}");
             }
             Ok(())
         }
@@ -551,9 +561,9 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
                 return print_json(&outcome);
             }
             match outcome {
-                CreateOutcome::Created(r) => println!("Created {}  {}", r.id, r.title),
+                CreateOutcome::Created(r) => say!("Created {}  {}", r.id, r.title),
                 CreateOutcome::AlreadyExists(r) => {
-                    println!("Already exists: {}  {}", r.id, r.title)
+                    say!("Already exists: {}  {}", r.id, r.title)
                 }
             }
             Ok(())
@@ -569,7 +579,7 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
                 return print_json(&events);
             }
             for e in events {
-                println!(
+                say!(
                     "{}  {:<7}  {:<36}  {}  {}",
                     e.at.format("%Y-%m-%d %H:%M:%S"),
                     e.actor,
@@ -585,9 +595,11 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
             if json {
                 return print_json(&credits);
             }
-            println!(
+            say!(
                 "Credits: {} used of {}, {} available.",
-                credits.used, credits.allowance, credits.available
+                credits.used,
+                credits.allowance,
+                credits.available
             );
             Ok(())
         }
@@ -608,9 +620,9 @@ async fn run(command: Command, json: bool) -> Result<(), AppError> {
             if json {
                 return print_json(&settings);
             }
-            println!("Check interval: {} s", settings.check_interval_secs);
-            println!("Credit allowance: {}", settings.credits_allowance);
-            println!(
+            say!("Check interval: {} s", settings.check_interval_secs);
+            say!("Credit allowance: {}", settings.credits_allowance);
+            say!(
                 "Notifications: {}",
                 if settings.notifications_enabled {
                     "on"
@@ -657,9 +669,9 @@ async fn watch(engine: &Patchbay, interval: Option<u32>, json: bool) -> Result<(
                             "system": system,
                             "transition": transition,
                         });
-                        println!("{line}");
+                        say!("{line}");
                     } else {
-                        println!(
+                        say!(
                             "{}  {} ({})  {} → {}  {}",
                             transition.at.format("%Y-%m-%d %H:%M:%S"),
                             name,

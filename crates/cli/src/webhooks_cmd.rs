@@ -1,11 +1,10 @@
 //! `patchbay webhooks …`: endpoints, test events, the delivery log.
 
+use crate::print_json;
 use clap::Subcommand;
 use patchbay_core::{
-    AppError, AppErrorCode, DeliveryStatus, Patchbay, WebhookDelivery, WebhookEndpoint,
-    WebhookInput,
+    AppError, DeliveryStatus, Patchbay, WebhookDelivery, WebhookEndpoint, WebhookInput,
 };
-use serde::Serialize;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
@@ -42,22 +41,6 @@ pub enum WebhooksCommand {
     Retry { message_id: String },
     /// Show an endpoint's signing secret.
     Reveal { id: String },
-}
-
-/// `println!` that ignores a closed pipe (`| head`) instead of panicking.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
-
-fn print_json<T: Serialize>(value: &T) -> Result<(), AppError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| {
-        AppError::new(AppErrorCode::Internal, "Could not format the output.").detail(e.to_string())
-    })?;
-    say!("{text}");
-    Ok(())
 }
 
 fn endpoint_line(endpoint: &WebhookEndpoint) -> String {
