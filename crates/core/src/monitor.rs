@@ -216,9 +216,14 @@ async fn sweep(
     }
     // Sleep until the earliest next check (or MAX_NAP).
     let now = engine.inner.clock.now();
-    let nap = match engine.inner.store.earliest_check().await? {
-        Some(at) => (at - now).to_std().unwrap_or(StdDuration::ZERO),
-        None => MAX_NAP,
+    let nap = match engine.inner.store.earliest_check().await {
+        Ok(Some(at)) => (at - now).to_std().unwrap_or(StdDuration::ZERO),
+        Ok(None) => MAX_NAP,
+        // The checks ran and are stored: still report them.
+        Err(e) => {
+            tracing::warn!(code = ?e.code, "health monitor could not find the next check");
+            MAX_NAP
+        }
     };
     // Never spin: at least a short pause between sweeps.
     Ok((nap.clamp(MIN_NAP, MAX_NAP), checked))
@@ -231,5 +236,156 @@ async fn reschedule(engine: &Patchbay, id: &str, interval_secs: u32, error: &cra
     let next = engine.inner.clock.now() + crate::facade::next_check_delay(interval_secs, None);
     if let Err(e) = engine.inner.store.set_next_check(id, Some(next)).await {
         tracing::warn!(code = ?e.code, connection_id = %id, "could not reschedule a check");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use crate::health::Health;
+    use crate::model::HealthCheckRecord;
+    use crate::store::{CheckWrite, ConnectionRow, Store};
+
+    fn at(secs: i64, nanos: u32) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc
+            .timestamp_opt(1_796_000_000 + secs, nanos)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn row(id: &str, next_check_at: Option<chrono::DateTime<chrono::Utc>>) -> ConnectionRow {
+        ConnectionRow {
+            id: id.into(),
+            name: id.into(),
+            system: "fergus".into(),
+            api_url: "http://127.0.0.1:1".into(),
+            account_id: id.into(),
+            account_name: id.into(),
+            credit_cost: 1,
+            lifecycle: "connected".into(),
+            health: "healthy".into(),
+            reason: "Working".into(),
+            since: at(0, 0),
+            last_success: None,
+            last_failure: None,
+            failure_streak: 0,
+            slow_streak: 0,
+            last_latency_ms: None,
+            failing_since: None,
+            expiry_reminder_days: None,
+            token_created: None,
+            token_expires_at: None,
+            masked_secret: "fergPAT_…abcd".into(),
+            readable_entities: "[]".into(),
+            created_at: at(0, 0),
+            updated_at: at(0, 123_000_000),
+            next_check_at,
+        }
+    }
+
+    fn routine(before: &ConnectionRow, now: chrono::DateTime<chrono::Utc>) -> CheckWrite {
+        let mut after = before.clone();
+        after.last_success = Some(now);
+        after.last_latency_ms = Some(12);
+        after.updated_at = now;
+        after.next_check_at = Some(now + Duration::seconds(300));
+        CheckWrite {
+            row: after,
+            was_updated_at: before.updated_at,
+            check: HealthCheckRecord {
+                connection_id: before.id.clone(),
+                at: now,
+                outcome: "success".into(),
+                latency_ms: Some(12),
+                detail: None,
+                health: Health::Healthy,
+            },
+        }
+    }
+
+    async fn store_with(rows: &[ConnectionRow]) -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).await.expect("open store");
+        let mut tx = store.begin().await.expect("begin");
+        for row in rows {
+            Store::insert_connection(&mut tx, row)
+                .await
+                .expect("insert");
+        }
+        tx.commit().await.expect("commit");
+        (store, dir)
+    }
+
+    #[tokio::test]
+    async fn the_due_query_compares_stored_times_in_time_order() {
+        let rows = [
+            row("never", None),
+            row("whole-second", Some(at(100, 0))),
+            row("just-after", Some(at(100, 500_000))),
+            row("later", Some(at(101, 0))),
+        ];
+        let (store, _dir) = store_with(&rows).await;
+        let due = |now| {
+            let store = store.clone();
+            async move {
+                let due = store.due_connections(now).await.expect("due");
+                let mut ids = due.into_iter().map(|r| r.id).collect::<Vec<_>>();
+                ids.sort();
+                ids
+            }
+        };
+        assert_eq!(due(Some(at(99, 999_999_999))).await, ["never"]);
+        assert_eq!(due(Some(at(100, 0))).await, ["never", "whole-second"]);
+        assert_eq!(
+            due(Some(at(100, 500_000))).await,
+            ["just-after", "never", "whole-second"]
+        );
+        assert_eq!(due(None).await.len(), 4);
+        assert_eq!(store.earliest_check().await.expect("min"), Some(at(100, 0)));
+    }
+
+    #[tokio::test]
+    async fn a_batch_never_overwrites_a_connection_changed_since_the_sweep_read_it() {
+        let read = [
+            row("kept", None),
+            row("reconnected", None),
+            row("gone", None),
+        ];
+        let (store, _dir) = store_with(&read).await;
+        // After the sweep read them: one reconnected, one disconnected.
+        let mut tx = store.begin().await.expect("begin");
+        let mut reconnected = read[1].clone();
+        reconnected.updated_at = at(50, 0);
+        reconnected.masked_secret = "fergPAT_…wxyz".into();
+        Store::update_connection(&mut tx, &reconnected)
+            .await
+            .expect("update");
+        let mut gone = read[2].clone();
+        gone.lifecycle = "disconnected".into();
+        Store::update_connection(&mut tx, &gone)
+            .await
+            .expect("update");
+        tx.commit().await.expect("commit");
+
+        let now = at(60, 0);
+        let writes: Vec<CheckWrite> = read.iter().map(|r| routine(r, now)).collect();
+        let written = store.write_checks(&writes).await.expect("write");
+        assert_eq!(written, ["kept"]);
+
+        let kept = store.connection("kept").await.expect("read").expect("row");
+        assert_eq!(kept, writes[0].row, "every written column reads back");
+        assert_eq!(store.history("kept", 10).await.expect("history").len(), 1);
+        assert_eq!(
+            store.connection("reconnected").await.expect("read"),
+            Some(reconnected)
+        );
+        assert!(store
+            .history("reconnected", 10)
+            .await
+            .expect("h")
+            .is_empty());
+        assert_eq!(store.connection("gone").await.expect("read"), Some(gone));
+        assert!(store.history("gone", 10).await.expect("h").is_empty());
     }
 }

@@ -1081,3 +1081,84 @@ async fn the_monitor_bounds_concurrency_and_stops_cleanly() {
     tokio::task::yield_now().await;
     assert_eq!(h.fake.probes().len(), 24);
 }
+
+#[tokio::test]
+async fn a_sweep_stores_a_history_row_and_publishes_a_change_for_every_check() {
+    let h = harness().await;
+    let mut settings = h.engine.settings().await.unwrap();
+    settings.credits_allowance = 100;
+    h.engine.update_settings(settings).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let token = format!("fakePAT_sweep-{i:04}");
+        h.fake.add_token(&token, &format!("S{i}"));
+        let view = h
+            .engine
+            .connect(request(&format!("S{i}"), &token))
+            .await
+            .unwrap();
+        ids.push(view.id);
+    }
+    let mut before = BTreeMap::new();
+    for id in &ids {
+        before.insert(id.clone(), h.engine.history(id, 1000).await.unwrap().len());
+    }
+    h.clock.advance(Duration::hours(1));
+    let checked_at = h.clock.now();
+    let mut rx = h.engine.subscribe();
+    let monitor = h.engine.start_monitor_with(MonitorOptions {
+        concurrency: 4,
+        interval_secs: None,
+    });
+    sweep_seen(&monitor, checked_at).await;
+    monitor.stop().await;
+    assert_eq!(h.fake.probes().len(), 30);
+
+    let changed: Vec<ConnectionView> = drain(&mut rx)
+        .into_iter()
+        .filter_map(|e| match e {
+            EngineEvent::ConnectionChanged { connection } => Some(connection),
+            _ => None,
+        })
+        .collect();
+    for id in &ids {
+        let history = h.engine.history(id, 1000).await.unwrap();
+        assert_eq!(history.len(), before[id] + 1, "one history row per check");
+        assert_eq!(history[0].outcome, "success");
+        assert_eq!(history[0].at, checked_at);
+        assert_eq!(history[0].health, Health::Healthy);
+        let view = h.engine.connection(id).await.unwrap();
+        assert_eq!(view.last_success, Some(checked_at));
+        let next = view.next_check.expect("a next check is scheduled");
+        assert!(next >= checked_at + Duration::seconds(270));
+        assert!(next <= checked_at + Duration::seconds(330));
+        let published: Vec<&ConnectionView> = changed.iter().filter(|c| &c.id == id).collect();
+        assert_eq!(published.len(), 1, "one ConnectionChanged per check");
+        assert_eq!(published[0], &view, "the published view is the stored one");
+    }
+
+    // A sweep where every check is a transition: each takes the
+    // transactional path, still with its history row and events.
+    h.fake.set_mode(Mode::AuthRejected);
+    h.clock.advance(Duration::hours(1));
+    let rejected_at = h.clock.now();
+    let monitor = h.engine.start_monitor();
+    sweep_seen(&monitor, rejected_at).await;
+    monitor.stop().await;
+    let events = drain(&mut rx);
+    for id in &ids {
+        let history = h.engine.history(id, 1000).await.unwrap();
+        assert_eq!(history.len(), before[id] + 2);
+        assert_eq!(history[0].health, Health::NeedsReconnect);
+        let view = h.engine.connection(id).await.unwrap();
+        assert_eq!(view.health, Health::NeedsReconnect);
+        assert!(events.iter().any(|e| matches!(
+            e,
+            EngineEvent::HealthTransition { connection_id, .. } if connection_id == id
+        )));
+        assert!(events.iter().any(|e| matches!(
+            e,
+            EngineEvent::ConnectionChanged { connection } if &connection.id == id
+        )));
+    }
+}
