@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use patchbay_core::{
     AppError, AppErrorCode, AuditEvent, ConnectRequest, ConnectionView, CreateOutcome,
-    CreditSummary, EntityCount, EventFilter, HealthCheckRecord, ListQuery, ReconnectRequest,
-    Record, RecordPage, Settings, SystemDescriptor,
+    CreatedWebhook, CreditSummary, EntityCount, EventFilter, HealthCheckRecord, ListQuery,
+    ReconnectRequest, Record, RecordPage, Settings, SystemDescriptor, WebhookDelivery,
+    WebhookEndpoint, WebhookInput,
 };
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
@@ -157,6 +158,72 @@ pub async fn get_settings(engine: State<'_, Engine>) -> Reply<Settings> {
 #[tauri::command]
 pub async fn update_settings(engine: State<'_, Engine>, settings: Settings) -> Reply<Settings> {
     engine.get()?.update_settings(settings).await
+}
+
+/// Adds an alert endpoint; the reply carries its signing secret this once.
+#[tauri::command]
+pub async fn add_webhook(engine: State<'_, Engine>, input: WebhookInput) -> Reply<CreatedWebhook> {
+    engine.get()?.add_webhook(input).await
+}
+
+#[tauri::command]
+pub async fn list_webhooks(engine: State<'_, Engine>) -> Reply<Vec<WebhookEndpoint>> {
+    engine.get()?.list_webhooks().await
+}
+
+#[tauri::command]
+pub async fn remove_webhook(engine: State<'_, Engine>, endpoint_id: String) -> Reply<()> {
+    engine.get()?.remove_webhook(&endpoint_id).await
+}
+
+#[tauri::command]
+pub async fn set_webhook_enabled(
+    engine: State<'_, Engine>,
+    endpoint_id: String,
+    enabled: bool,
+) -> Reply<WebhookEndpoint> {
+    engine
+        .get()?
+        .set_webhook_enabled(&endpoint_id, enabled)
+        .await
+}
+
+#[tauri::command]
+pub async fn reveal_webhook_secret(
+    engine: State<'_, Engine>,
+    endpoint_id: String,
+) -> Reply<String> {
+    engine.get()?.reveal_webhook_secret(&endpoint_id).await
+}
+
+/// Queues a `webhook.test` message; the delivery worker sends it within moments.
+#[tauri::command]
+pub async fn test_webhook(
+    engine: State<'_, Engine>,
+    endpoint_id: String,
+) -> Reply<WebhookDelivery> {
+    engine.get()?.test_webhook(&endpoint_id).await
+}
+
+/// Newest first; every endpoint's when `endpointId` is null.
+#[tauri::command]
+pub async fn webhook_deliveries(
+    engine: State<'_, Engine>,
+    endpoint_id: Option<String>,
+    limit: u32,
+) -> Reply<Vec<WebhookDelivery>> {
+    engine
+        .get()?
+        .webhook_deliveries(endpoint_id.as_deref(), limit)
+        .await
+}
+
+#[tauri::command]
+pub async fn retry_delivery(
+    engine: State<'_, Engine>,
+    message_id: String,
+) -> Reply<WebhookDelivery> {
+    engine.get()?.retry_delivery(&message_id).await
 }
 
 /// Opens the system's credentials page in the default browser: the connection's own page

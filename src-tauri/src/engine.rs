@@ -1,10 +1,12 @@
-//! The one engine the app runs: a `Patchbay` opened at start-up, its health monitor, and
-//! the record of notifications shown. Managed as Tauri state; no globals.
+//! The one engine the app runs: a `Patchbay` opened at start-up, its health monitor, its
+//! webhook delivery worker, and the record of notifications shown. Managed as Tauri state; no globals.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use patchbay_core::{AppError, MonitorHandle, MonitorOptions, Patchbay, PatchbayOptions};
+use patchbay_core::{
+    AppError, MonitorHandle, MonitorOptions, Patchbay, PatchbayOptions, WebhookWorkerHandle,
+};
 
 use crate::notices::ShownNotification;
 
@@ -15,12 +17,15 @@ pub struct Engine {
     /// Where the engine keeps its data (exports fall back to a folder in here).
     data_dir: PathBuf,
     monitor: Mutex<Option<MonitorHandle>>,
+    /// Sends the alert webhooks waiting in the outbox (and resumes them after a restart).
+    webhooks: Mutex<Option<WebhookWorkerHandle>>,
     shown: Mutex<Vec<ShownNotification>>,
 }
 
 impl Engine {
-    /// Opens the engine (`PATCHBAY_DATA_DIR` overrides the data folder) and starts the monitor
-    /// (`PATCHBAY_CHECK_INTERVAL_SECS` overrides the check interval from Settings).
+    /// Opens the engine (`PATCHBAY_DATA_DIR` overrides the data folder), starts the monitor
+    /// (`PATCHBAY_CHECK_INTERVAL_SECS` overrides the check interval from Settings) and the
+    /// webhook delivery worker.
     pub fn start() -> Engine {
         tauri::async_runtime::block_on(async {
             let (opened, data_dir) = match PatchbayOptions::from_env() {
@@ -30,20 +35,24 @@ impl Engine {
                 }
                 Err(error) => (Err(error), std::env::temp_dir()),
             };
-            let monitor = match &opened {
-                Ok(patchbay) => Some(patchbay.start_monitor_with(MonitorOptions {
-                    interval_secs: interval_override(),
-                    ..MonitorOptions::default()
-                })),
+            let (monitor, webhooks) = match &opened {
+                Ok(patchbay) => (
+                    Some(patchbay.start_monitor_with(MonitorOptions {
+                        interval_secs: interval_override(),
+                        ..MonitorOptions::default()
+                    })),
+                    Some(patchbay.start_webhook_worker()),
+                ),
                 Err(error) => {
                     tracing::error!(code = ?error.code, message = %error.message, "engine did not open");
-                    None
+                    (None, None)
                 }
             };
             Engine {
                 patchbay: opened,
                 data_dir,
                 monitor: Mutex::new(monitor),
+                webhooks: Mutex::new(webhooks),
                 shown: Mutex::new(Vec::new()),
             }
         })
@@ -57,16 +66,27 @@ impl Engine {
         &self.data_dir
     }
 
-    /// Stops the monitor after the checks in flight. Safe to call more than once.
-    pub async fn stop_monitor(&self) {
-        let handle = self
+    /// Stops the monitor after the checks in flight, then the webhook worker after the
+    /// deliveries in flight (what is still waiting stays in the outbox for the next start).
+    /// Safe to call more than once.
+    pub async fn stop_background(&self) {
+        let monitor = self
             .monitor
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
-        if let Some(handle) = handle {
+        if let Some(handle) = monitor {
             handle.stop().await;
             tracing::info!("monitor stopped");
+        }
+        let webhooks = self
+            .webhooks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(handle) = webhooks {
+            handle.stop().await;
+            tracing::info!("webhook worker stopped");
         }
     }
 

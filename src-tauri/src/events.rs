@@ -48,7 +48,10 @@ pub fn spawn_forwarder(app: &AppHandle) {
                                 name,
                                 system_name: system_names.get(&system).cloned().unwrap_or(system),
                                 kind: transition.kind,
+                                from: transition.from,
                                 reason: transition.reason,
+                                at: transition.at,
+                                token_expires_at: None,
                             });
                         }
                         EngineEvent::ConnectProgress { .. } => {}

@@ -89,6 +89,14 @@ fn main() {
             commands::get_settings,
             commands::update_settings,
             commands::open_settings_page,
+            commands::add_webhook,
+            commands::list_webhooks,
+            commands::remove_webhook,
+            commands::set_webhook_enabled,
+            commands::reveal_webhook_secret,
+            commands::test_webhook,
+            commands::webhook_deliveries,
+            commands::retry_delivery,
             commands::shown_notifications,
             commands::tray_status,
             commands::ui_ready,
@@ -98,8 +106,8 @@ fn main() {
     match result {
         Ok(app) => app.run(|app, event| {
             if let tauri::RunEvent::ExitRequested { .. } = event {
-                // Stops the monitor after the checks in flight (idempotent; "Quit" already did it).
-                tauri::async_runtime::block_on(app.state::<Engine>().stop_monitor());
+                // Stops the monitor and the webhook worker after the work in flight (idempotent).
+                tauri::async_runtime::block_on(app.state::<Engine>().stop_background());
             }
         }),
         Err(error) => {

@@ -1,5 +1,7 @@
 //! Desktop notifications for health transitions worth a person's attention:
-//! needs reconnect, offline, expiring, back online.
+//! needs reconnect, offline, expiring (the 14, 7 and 1 day reminders), back online.
+//! Each kind can be turned off in Settings (`notify_*`), and all of them with the master
+//! switch `notifications_enabled`; the in-app banner and the tray colour stay either way.
 //!
 //! No storms: transitions are collected for a short window after the first one; a burst of
 //! [`GROUP_THRESHOLD`] or more of the same kind for the same system becomes one grouped
@@ -9,7 +11,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use patchbay_core::health::TransitionKind;
+use patchbay_core::health::{Health, TransitionKind};
+use patchbay_core::Settings;
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -31,8 +34,14 @@ pub struct Candidate {
     /// System display name ("Fergus").
     pub system_name: String,
     pub kind: TransitionKind,
+    /// The health before the transition (a recovery from "slow" is not "back online").
+    pub from: Health,
     /// The engine's plain-words reason.
     pub reason: String,
+    /// When the transition happened.
+    pub at: DateTime<Utc>,
+    /// When the access token expires (filled in for expiry reminders).
+    pub token_expires_at: Option<DateTime<Utc>>,
 }
 
 /// One notification to show.
@@ -57,15 +66,44 @@ pub struct ShownNotification {
     pub at: DateTime<Utc>,
 }
 
-/// Whether a transition of this kind is worth interrupting someone for.
-pub fn notifies(kind: TransitionKind) -> bool {
-    matches!(
-        kind,
+/// Whether a transition is worth interrupting someone for: needs reconnect, offline, an
+/// expiry reminder, or back online after being offline or needing a reconnect.
+pub fn notifies(kind: TransitionKind, from: Health) -> bool {
+    match kind {
         TransitionKind::ReauthorizationRequired
-            | TransitionKind::Offline
-            | TransitionKind::Expiring
-            | TransitionKind::Recovered
-    )
+        | TransitionKind::Offline
+        | TransitionKind::Expiring => true,
+        TransitionKind::Recovered => matches!(from, Health::Offline | Health::NeedsReconnect),
+        _ => false,
+    }
+}
+
+/// Whether the user wants OS notifications of this kind (Settings: the master switch and
+/// the per-kind switch).
+pub fn wanted(settings: &Settings, kind: TransitionKind) -> bool {
+    settings.notifications_enabled
+        && match kind {
+            TransitionKind::ReauthorizationRequired => settings.notify_needs_reconnect,
+            TransitionKind::Offline => settings.notify_offline,
+            TransitionKind::Expiring => settings.notify_expiring,
+            TransitionKind::Recovered => settings.notify_back_online,
+            _ => false,
+        }
+}
+
+/// "in 7 days", "in 1 day": whole days left, rounded up, so the 7-day reminder (sent a
+/// little under 7 days before) says 7. `None` once the token has expired.
+fn expires_in(expires_at: DateTime<Utc>, at: DateTime<Utc>) -> Option<String> {
+    let seconds = (expires_at - at).num_seconds();
+    if seconds <= 0 {
+        return None;
+    }
+    let days = (seconds + 86_399) / 86_400;
+    Some(if days == 1 {
+        "in 1 day".to_string()
+    } else {
+        format!("in {days} days")
+    })
 }
 
 /// "Fergus – Smith Plumbing", without repeating the system when the name already has it.
@@ -91,10 +129,19 @@ fn single(candidate: &Candidate) -> Notice {
                 candidate.reason
             ),
         ),
-        TransitionKind::Expiring => (
-            format!("{who}: the access token expires soon"),
-            format!("{} Open Patchbay to renew it.", candidate.reason),
-        ),
+        // "Fergus – Smith Plumbing: the access token expires in 7 days" /
+        // "Renew it now, it takes a minute."
+        TransitionKind::Expiring => {
+            let title = match candidate
+                .token_expires_at
+                .map(|expires_at| expires_in(expires_at, candidate.at))
+            {
+                Some(Some(when)) => format!("{who}: the access token expires {when}"),
+                Some(None) => format!("{who}: the access token has expired"),
+                None => format!("{who}: the access token expires soon"),
+            };
+            (title, "Renew it now, it takes a minute.".to_string())
+        }
         _ => (format!("{who} is working again"), candidate.reason.clone()),
     };
     Notice {
@@ -140,7 +187,7 @@ pub fn plan(batch: &[Candidate]) -> Vec<Notice> {
     let mut groups: BTreeMap<(usize, String, &'static str), Vec<&Candidate>> = BTreeMap::new();
     let mut first_seen: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
     for (index, candidate) in batch.iter().enumerate() {
-        if !notifies(candidate.kind) {
+        if !notifies(candidate.kind, candidate.from) {
             continue;
         }
         let key = (candidate.system_name.clone(), candidate.kind.as_str());
@@ -162,6 +209,17 @@ pub fn plan(batch: &[Candidate]) -> Vec<Notice> {
     notices
 }
 
+/// The notifications to show for one burst, given the user's Settings: the kinds switched
+/// off are left out before grouping (so they do not count towards a group either).
+pub fn decide(settings: &Settings, batch: &[Candidate]) -> Vec<Notice> {
+    let kept: Vec<Candidate> = batch
+        .iter()
+        .filter(|candidate| wanted(settings, candidate.kind))
+        .cloned()
+        .collect();
+    plan(&kept)
+}
+
 /// Hands candidates to the background task that groups and shows them.
 #[derive(Clone)]
 pub struct Notifier {
@@ -176,7 +234,7 @@ impl Notifier {
     }
 
     pub fn offer(&self, candidate: Candidate) {
-        if notifies(candidate.kind) {
+        if notifies(candidate.kind, candidate.from) {
             let _ = self.sender.send(candidate);
         }
     }
@@ -189,22 +247,31 @@ async fn run(app: AppHandle, mut receiver: mpsc::UnboundedReceiver<Candidate>) {
         while let Ok(Some(next)) = tokio::time::timeout_at(deadline, receiver.recv()).await {
             batch.push(next);
         }
-        show(&app, &plan(&batch)).await;
+        show(&app, batch).await;
     }
 }
 
-async fn show(app: &AppHandle, notices: &[Notice]) {
+/// Keeps what Settings allows, completes expiry reminders with the token's expiry date,
+/// groups, and shows.
+async fn show(app: &AppHandle, mut batch: Vec<Candidate>) {
     let engine = app.state::<Engine>();
     let Ok(patchbay) = engine.get() else { return };
     // Off in Settings: no OS notification (the banner and the tray colour stay).
-    match patchbay.settings().await {
-        Ok(settings) if settings.notifications_enabled => {}
-        Ok(_) => return,
-        Err(error) => {
-            tracing::warn!(code = ?error.code, "settings unreadable; showing notifications anyway");
+    let settings = patchbay.settings().await.unwrap_or_else(|error| {
+        tracing::warn!(code = ?error.code, "settings unreadable; showing notifications anyway");
+        Settings::default()
+    });
+    for candidate in &mut batch {
+        if candidate.kind == TransitionKind::Expiring
+            && candidate.token_expires_at.is_none()
+            && wanted(&settings, candidate.kind)
+        {
+            if let Ok(connection) = patchbay.connection(&candidate.connection_id).await {
+                candidate.token_expires_at = connection.token_expires_at;
+            }
         }
     }
-    for notice in notices {
+    for notice in &decide(&settings, &batch) {
         let shown = app
             .notification()
             .builder()
@@ -235,9 +302,219 @@ mod tests {
             name: name.to_string(),
             system_name: "Fergus".to_string(),
             kind,
+            from: Health::Healthy,
             reason: "Fergus stopped accepting the access token on 4 Dec at 10:42 UTC. Reconnect to fix it."
                 .to_string(),
+            at: at(),
+            token_expires_at: None,
         }
+    }
+
+    fn at() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-04T10:42:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    /// An expiry reminder sent `before` ahead of the token's end.
+    fn reminder(id: &str, before: chrono::Duration) -> Candidate {
+        Candidate {
+            from: Health::Expiring,
+            reason: "The Fergus token expires in 6 days. Renew it now, it takes a minute."
+                .to_string(),
+            token_expires_at: Some(at() + before),
+            ..candidate(id, "Smith Plumbing", TransitionKind::Expiring)
+        }
+    }
+
+    fn recovered(id: &str, from: Health) -> Candidate {
+        Candidate {
+            from,
+            ..candidate(id, "Smith Plumbing", TransitionKind::Recovered)
+        }
+    }
+
+    fn one_of_each() -> Vec<Candidate> {
+        vec![
+            candidate("r", "R", TransitionKind::ReauthorizationRequired),
+            candidate("o", "O", TransitionKind::Offline),
+            reminder("e", chrono::Duration::days(7)),
+            recovered("b", Health::Offline),
+        ]
+    }
+
+    fn kinds(notices: &[Notice]) -> Vec<TransitionKind> {
+        notices.iter().map(|n| n.kind).collect()
+    }
+
+    #[tokio::test]
+    async fn the_per_kind_switches_are_kept_across_a_restart() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let open = || async {
+            patchbay_core::Patchbay::open(patchbay_core::PatchbayOptions {
+                data_dir: dir.path().to_path_buf(),
+                secrets: std::sync::Arc::new(patchbay_core::InMemorySecrets::new()),
+                clock: std::sync::Arc::new(patchbay_core::SystemClock),
+                http: None,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("engine opens: {e:?}"))
+        };
+        let engine = open().await;
+        assert_eq!(
+            engine.settings().await.ok(),
+            Some(Settings::default()),
+            "every switch starts on"
+        );
+        let chosen = Settings {
+            notify_offline: false,
+            notify_expiring: false,
+            ..Settings::default()
+        };
+        engine
+            .update_settings(chosen.clone())
+            .await
+            .unwrap_or_else(|e| panic!("settings saved: {e:?}"));
+        drop(engine);
+        let settings = open()
+            .await
+            .settings()
+            .await
+            .unwrap_or_else(|e| panic!("settings read: {e:?}"));
+        assert_eq!(settings, chosen);
+        assert_eq!(
+            kinds(&decide(&settings, &one_of_each())),
+            vec![
+                TransitionKind::ReauthorizationRequired,
+                TransitionKind::Recovered
+            ]
+        );
+    }
+
+    #[test]
+    fn by_default_every_kind_notifies() {
+        let notices = decide(&Settings::default(), &one_of_each());
+        assert_eq!(
+            kinds(&notices),
+            vec![
+                TransitionKind::ReauthorizationRequired,
+                TransitionKind::Offline,
+                TransitionKind::Expiring,
+                TransitionKind::Recovered,
+            ]
+        );
+    }
+
+    #[test]
+    fn the_master_switch_turns_every_kind_off() {
+        let settings = Settings {
+            notifications_enabled: false,
+            ..Settings::default()
+        };
+        assert!(decide(&settings, &one_of_each()).is_empty());
+    }
+
+    #[test]
+    fn each_kind_can_be_turned_off_on_its_own() {
+        type SwitchOff = fn(&mut Settings);
+        let cases: [(SwitchOff, TransitionKind); 4] = [
+            (
+                |s| s.notify_needs_reconnect = false,
+                TransitionKind::ReauthorizationRequired,
+            ),
+            (|s| s.notify_offline = false, TransitionKind::Offline),
+            (|s| s.notify_expiring = false, TransitionKind::Expiring),
+            (|s| s.notify_back_online = false, TransitionKind::Recovered),
+        ];
+        for (switch_off, silenced) in cases {
+            let mut settings = Settings::default();
+            switch_off(&mut settings);
+            let shown = kinds(&decide(&settings, &one_of_each()));
+            assert_eq!(shown.len(), 3, "only {silenced:?} is dropped: {shown:?}");
+            assert!(!shown.contains(&silenced), "{silenced:?} still shown");
+        }
+    }
+
+    #[test]
+    fn kinds_switched_off_do_not_count_towards_a_group() {
+        let mut batch: Vec<Candidate> = (0..2)
+            .map(|i| candidate(&format!("o{i}"), "X", TransitionKind::Offline))
+            .collect();
+        batch.push(recovered("b", Health::Offline));
+        batch.push(recovered("c", Health::Offline));
+        batch.push(recovered("d", Health::Offline));
+        let settings = Settings {
+            notify_back_online: false,
+            ..Settings::default()
+        };
+        let notices = decide(&settings, &batch);
+        assert_eq!(kinds(&notices), vec![TransitionKind::Offline; 2]);
+    }
+
+    #[test]
+    fn the_seven_day_reminder_says_seven_days_in_plain_words() {
+        // Sent by the monitor a little under 7 days before the end.
+        let notices = decide(
+            &Settings::default(),
+            &[reminder(
+                "c1",
+                chrono::Duration::days(7) - chrono::Duration::minutes(5),
+            )],
+        );
+        assert_eq!(notices.len(), 1);
+        assert_eq!(
+            format!("{}. {}", notices[0].title, notices[0].body),
+            "Fergus – Smith Plumbing: the access token expires in 7 days. \
+             Renew it now, it takes a minute."
+        );
+        assert_eq!(notices[0].connection_ids, vec!["c1".to_string()]);
+    }
+
+    #[test]
+    fn each_reminder_stage_names_its_days() {
+        for (before, words) in [
+            (chrono::Duration::days(14), "expires in 14 days"),
+            (
+                chrono::Duration::days(1) - chrono::Duration::seconds(30),
+                "expires in 1 day",
+            ),
+            (chrono::Duration::hours(-2), "has expired"),
+        ] {
+            let notices = decide(&Settings::default(), &[reminder("c1", before)]);
+            assert!(
+                notices[0].title.ends_with(words),
+                "{before}: {}",
+                notices[0].title
+            );
+        }
+    }
+
+    #[test]
+    fn a_reminder_without_a_known_expiry_still_says_soon() {
+        let unknown = Candidate {
+            token_expires_at: None,
+            ..reminder("c1", chrono::Duration::days(7))
+        };
+        let notices = plan(&[unknown]);
+        assert_eq!(
+            notices[0].title,
+            "Fergus – Smith Plumbing: the access token expires soon"
+        );
+    }
+
+    #[test]
+    fn back_online_only_after_offline_or_needing_a_reconnect() {
+        let batch = [
+            recovered("a", Health::Offline),
+            recovered("b", Health::NeedsReconnect),
+            recovered("c", Health::Degraded),
+        ];
+        let notices = plan(&batch);
+        let ids: Vec<&str> = notices
+            .iter()
+            .flat_map(|n| n.connection_ids.iter().map(String::as_str))
+            .collect();
+        assert_eq!(ids, vec!["a", "b"]);
     }
 
     #[test]
@@ -258,11 +535,10 @@ mod tests {
 
     #[test]
     fn a_name_that_already_says_the_system_is_not_prefixed_twice() {
-        let notices = plan(&[candidate(
-            "c1",
-            "Fergus — Smith Plumbing",
-            TransitionKind::Recovered,
-        )]);
+        let notices = plan(&[Candidate {
+            name: "Fergus — Smith Plumbing".to_string(),
+            ..recovered("c1", Health::Offline)
+        }]);
         assert_eq!(notices[0].title, "Fergus — Smith Plumbing is working again");
     }
 

@@ -211,15 +211,27 @@ pub struct CreditSummary {
     pub available: u32,
 }
 
+/// A field missing from the input keeps its default, so an older client that does not
+/// know the per-kind switches still saves its settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 #[ts(export)]
 pub struct Settings {
     /// Seconds between health checks (default 300).
     pub check_interval_secs: u32,
     /// The plan's credit allowance (default 10).
     pub credits_allowance: u32,
+    /// Desktop notifications at all (the master switch; default on). The in-app banner and
+    /// the tray colour do not depend on it.
     pub notifications_enabled: bool,
+    /// Notify when a connection needs reconnecting (default on).
+    pub notify_needs_reconnect: bool,
+    /// Notify when a system can't be reached (default on).
+    pub notify_offline: bool,
+    /// Notify when an access token is about to expire: 14, 7 and 1 day(s) before (default on).
+    pub notify_expiring: bool,
+    /// Notify when a connection is working again (default on).
+    pub notify_back_online: bool,
 }
 
 impl Default for Settings {
@@ -228,6 +240,10 @@ impl Default for Settings {
             check_interval_secs: 300,
             credits_allowance: 10,
             notifications_enabled: true,
+            notify_needs_reconnect: true,
+            notify_offline: true,
+            notify_expiring: true,
+            notify_back_online: true,
         }
     }
 }
@@ -264,6 +280,37 @@ mod tests {
     use crate::connectors::Credentials;
 
     const TOKEN: &str = "fergPAT_6f1c2d3e-4a5b-4c7d-8e9f-0a1b2c3d4e5f";
+
+    #[test]
+    fn settings_speak_camel_case_and_missing_switches_stay_on() {
+        let json = serde_json::to_value(Settings::default())
+            .unwrap_or_else(|e| panic!("settings serialise: {e}"));
+        for key in [
+            "notificationsEnabled",
+            "notifyNeedsReconnect",
+            "notifyOffline",
+            "notifyExpiring",
+            "notifyBackOnline",
+        ] {
+            assert_eq!(json[key], serde_json::Value::Bool(true), "{key}");
+        }
+        // An older client that knows only the master switch.
+        let old: Settings = serde_json::from_value(serde_json::json!({
+            "checkIntervalSecs": 60,
+            "creditsAllowance": 3,
+            "notificationsEnabled": false,
+        }))
+        .unwrap_or_else(|e| panic!("old settings parse: {e}"));
+        assert_eq!(
+            old,
+            Settings {
+                check_interval_secs: 60,
+                credits_allowance: 3,
+                notifications_enabled: false,
+                ..Settings::default()
+            }
+        );
+    }
 
     #[test]
     fn debug_of_requests_and_credentials_never_shows_the_token() {

@@ -669,6 +669,26 @@ impl Store {
                         settings.notifications_enabled = v;
                     }
                 }
+                "notify_needs_reconnect" => {
+                    if let Some(v) = value.as_bool() {
+                        settings.notify_needs_reconnect = v;
+                    }
+                }
+                "notify_offline" => {
+                    if let Some(v) = value.as_bool() {
+                        settings.notify_offline = v;
+                    }
+                }
+                "notify_expiring" => {
+                    if let Some(v) = value.as_bool() {
+                        settings.notify_expiring = v;
+                    }
+                }
+                "notify_back_online" => {
+                    if let Some(v) = value.as_bool() {
+                        settings.notify_back_online = v;
+                    }
+                }
                 _ => {}
             }
         }
@@ -688,6 +708,16 @@ impl Store {
             (
                 "notifications_enabled",
                 settings.notifications_enabled.to_string(),
+            ),
+            (
+                "notify_needs_reconnect",
+                settings.notify_needs_reconnect.to_string(),
+            ),
+            ("notify_offline", settings.notify_offline.to_string()),
+            ("notify_expiring", settings.notify_expiring.to_string()),
+            (
+                "notify_back_online",
+                settings.notify_back_online.to_string(),
             ),
         ];
         for (key, value) in pairs {

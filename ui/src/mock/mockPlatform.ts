@@ -178,7 +178,7 @@ let connections: ConnectionView[] = params.has("empty")
         health: "expiring",
         reason: "The Fergus token expires in 6 days. Renew it now, it takes a minute.",
         since: iso(86_400_000),
-        tokenExpiresAt: new Date(Date.now() + 6 * 86_400_000).toISOString(),
+        tokenExpiresAt: new Date(Date.now() + 6.5 * 86_400_000).toISOString(),
       }),
     ];
 
@@ -361,7 +361,15 @@ export const getCredits: typeof Real.getCredits = async () => {
   const used = connections.filter((c) => c.lifecycle === "connected").length;
   return { used, allowance: 10, available: 10 - used };
 };
-let settings = { checkIntervalSecs: 300, creditsAllowance: 10, notificationsEnabled: true };
+let settings = {
+  checkIntervalSecs: 300,
+  creditsAllowance: 10,
+  notificationsEnabled: true,
+  notifyNeedsReconnect: true,
+  notifyOffline: true,
+  notifyExpiring: true,
+  notifyBackOnline: true,
+};
 export const getSettings: typeof Real.getSettings = async () => settings;
 export const updateSettings: typeof Real.updateSettings = async (s) => {
   settings = s;
