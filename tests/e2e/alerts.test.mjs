@@ -1,7 +1,8 @@
 // Alerts (issue 5) in the real window: Settings → Alerts → add a webhook endpoint pointing at a
 // receiver inside this test, send a test event, see it verified at the receiver and in the
 // endpoint's delivery log; then a revoked sandbox token produces exactly one signed
-// `connection.reauthorization_required` delivery and an OS notification.
+// `connection.reauthorization_required` delivery and an OS notification; a token near the
+// end of its 365 days gives one "expires in 7 days" reminder (notification + webhook).
 import assert from "node:assert/strict";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
@@ -262,6 +263,57 @@ step("the Alerts screen lists the endpoint with its deliveries", async () => {
   assert.ok(rows.every((r) => r.status === "delivered"), `all delivered: ${JSON.stringify(rows)}`);
   await byTestId(browser, "webhook-deliveries", endpointCard()).scrollIntoView({ block: "center" });
   await expectNoSeriousA11y("alerts-03-endpoint-deliveries");
+});
+
+step("a token near its 365 days: one reminder, as a notification and a signed webhook", async () => {
+  const roofing = await sandbox.createCompany("Brown Roofing Ltd", 50, 41);
+  // Created 358 days ago (UTC date): it expires at midnight 7 days from today.
+  const created = new Date(Date.now() - 358 * 86_400_000).toISOString().slice(0, 10);
+  const connection = await invoke(browser, "connect", {
+    request: {
+      system: "fergus",
+      name: "Brown Roofing",
+      apiUrl: SANDBOX_URL,
+      token: roofing.token,
+      tokenCreated: created,
+      allowDuplicate: false,
+      attemptId: null,
+    },
+  });
+  assert.equal(connection.health, "expiring");
+  const title = "Fergus – Brown Roofing: the access token expires in 7 days";
+  await eventually(() => notificationLogged(`string "${title}"`), {
+    timeout: 15_000,
+    message: "the 7-day reminder on the session bus",
+  });
+  assert.ok(notificationLogged('string "Renew it now, it takes a minute."'), "the reminder says what to do");
+  const expiring = () =>
+    verifiedOfType("connection.expiring").filter((m) => m.body.data.connectionId === connection.id);
+  await eventually(() => expiring().length > 0, { timeout: 20_000, message: "a verified connection.expiring" });
+
+  // Once: the monitor checks again (still expiring) and nothing more is said.
+  const connectedAt = Date.parse(connection.createdAt);
+  await eventually(
+    async () => {
+      const history = await invoke(browser, "connection_history", { connectionId: connection.id, limit: 10 });
+      return history.some((h) => Date.parse(h.at) > connectedAt && h.outcome === "success");
+    },
+    { timeout: 45_000, message: "a monitor check after connecting" },
+  );
+  await eventually(
+    async () => (await invoke(browser, "webhook_deliveries", { endpointId, limit: 50 })).every((d) => d.status !== "pending"),
+    { timeout: 20_000, message: "the outbox is empty for the endpoint" },
+  );
+  assert.equal(expiring().length, 1, "one connection.expiring webhook");
+  const shown = (await invoke(browser, "shown_notifications")).filter(
+    (n) => n.kind === "expiring" && n.connectionIds.includes(connection.id),
+  );
+  assert.deepEqual(
+    shown.map((n) => `${n.title}. ${n.body}`),
+    [`${title}. Renew it now, it takes a minute.`],
+    "one reminder notification",
+  );
+  await invoke(browser, "disconnect", { connectionId: connection.id });
 });
 
 step("clean up: disconnect the connection", async () => {
