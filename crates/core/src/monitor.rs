@@ -185,34 +185,42 @@ async fn sweep(
                 })
                 .await;
         };
-        let writer = async {
-            let mut batch = Vec::with_capacity(WRITE_BATCH);
-            while ready.recv_many(&mut batch, WRITE_BATCH).await > 0 {
-                let checks = std::mem::replace(&mut batch, Vec::with_capacity(WRITE_BATCH));
-                let ids: Vec<String> = checks
-                    .iter()
-                    .map(|c| c.connection_id().to_string())
-                    .collect();
-                match engine.store_routine_checks(checks).await {
-                    Ok(stale) => {
-                        // Changed since the sweep read it: check it afresh.
-                        for id in stale {
-                            if let Err(e) =
-                                engine.check_with(&id, Actor::Monitor, Some(interval)).await
-                            {
+        // Its own task, so storing a batch overlaps the next probes.
+        let writer = tokio::spawn({
+            let engine = engine.clone();
+            async move {
+                let engine = &engine;
+                let mut batch = Vec::with_capacity(WRITE_BATCH);
+                while ready.recv_many(&mut batch, WRITE_BATCH).await > 0 {
+                    let checks = std::mem::replace(&mut batch, Vec::with_capacity(WRITE_BATCH));
+                    let ids: Vec<String> = checks
+                        .iter()
+                        .map(|c| c.connection_id().to_string())
+                        .collect();
+                    match engine.store_routine_checks(checks).await {
+                        Ok(stale) => {
+                            // Changed since the sweep read it: check it afresh.
+                            for id in stale {
+                                if let Err(e) =
+                                    engine.check_with(&id, Actor::Monitor, Some(interval)).await
+                                {
+                                    reschedule(engine, &id, interval, &e).await;
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            for id in ids {
                                 reschedule(engine, &id, interval, &e).await;
                             }
                         }
                     }
-                    Err(e) => {
-                        for id in ids {
-                            reschedule(engine, &id, interval, &e).await;
-                        }
-                    }
                 }
             }
-        };
-        tokio::join!(probes, writer);
+        });
+        probes.await;
+        if let Err(e) = writer.await {
+            tracing::warn!(error = %e, "health monitor writer ended abnormally");
+        }
     }
     // Sleep until the earliest next check (or MAX_NAP).
     let now = engine.inner.clock.now();
