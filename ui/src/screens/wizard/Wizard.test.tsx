@@ -73,6 +73,7 @@ describe("connect wizard", () => {
       fake.emit({ type: "connectProgress", attemptId, step: "reach", status: "running", label: "Reaching Fergus…", entity: null, error: null });
     });
     expect(screen.getByTestId("progress-reach")).toHaveAttribute("data-status", "running");
+    expect(screen.getByTestId("progress-reach")).toHaveTextContent("Reaching Fergus…");
     act(() => {
       fake.emit({ type: "connectProgress", attemptId, step: "reach", status: "passed", label: "Reaching Fergus…", entity: null, error: null });
       fake.emit({ type: "connectProgress", attemptId, step: "checkAccess", status: "passed", label: "Checking access to jobs…", entity: "jobs", error: null });
@@ -80,8 +81,22 @@ describe("connect wizard", () => {
       fake.emit({ type: "connectProgress", attemptId: "other", step: "save", status: "running", label: "Saving…", entity: null, error: null });
     });
     expect(screen.getByTestId("progress-reach")).toHaveAttribute("data-status", "passed");
-    expect(screen.getByTestId("progress-access-jobs")).toHaveTextContent("Checking access to jobs…");
+    // A finished step reads as finished, never "…".
+    expect(screen.getByTestId("progress-reach")).toHaveTextContent("Reached Fergus");
+    expect(screen.getByTestId("progress-access-jobs")).toHaveTextContent("Can read jobs");
+    expect(screen.getByTestId("progress-access-jobs")).not.toHaveTextContent("…");
     expect(screen.queryByTestId("progress-save")).toBeNull();
+
+    act(() => {
+      fake.emit({ type: "connectProgress", attemptId, step: "signIn", status: "running", label: "Signing in…", entity: null, error: null });
+    });
+    expect(screen.getByTestId("progress-signIn")).toHaveTextContent("Signing in…");
+    act(() => {
+      fake.emit({ type: "connectProgress", attemptId, step: "signIn", status: "failed", label: "Signing in…", entity: null, error: null });
+    });
+    expect(screen.getByTestId("progress-signIn")).toHaveAttribute("data-status", "failed");
+    expect(screen.getByTestId("progress-signIn")).toHaveTextContent("Couldn't sign in");
+    expect(screen.getByTestId("progress-signIn")).not.toHaveTextContent("…");
 
     const error: AppError = {
       code: "auth_rejected",

@@ -191,7 +191,10 @@ export function Wizard() {
       {step === "check" && system && values && (
         <div data-testid="wizard-check">
           <h2 className="wizard-question">Checking the connection to {system.name}</h2>
-          <ProgressRows rows={attempt.rows} waitingLabel={`Getting ready to reach ${system.name}…`} />
+          <ProgressRows
+            rows={attempt.rows}
+            stopped={state.phase === "failed" || state.phase === "timedOut"}
+            waitingLabel={`Getting ready to reach ${system.name}…`} />
 
           {state.phase === "running" && state.slow && (
             <div className="notice notice-warn notice-wrap" role="status" data-testid="slow-warning">
