@@ -21,6 +21,9 @@ const NAV: { screen: Route["screen"]; label: string; icon: IconName }[] = [
   { screen: "settings", label: "Settings", icon: "settings" },
 ];
 
+/** How long a notice ("Smith Plumbing is reconnected.") stays on screen. */
+export const NOTICE_MS = 5000;
+
 export function App() {
   return (
     <ConnectionsProvider>
@@ -33,7 +36,11 @@ function Shell() {
   const [route, setRoute] = useState<Route>({ screen: "board" });
   // Every navigation starts the screen afresh (e.g. "Add a system" twice).
   const [visit, setVisit] = useState(0);
-  const [notice, setNotice] = useState<{ text: string; id: number } | null>(null);
+  // `fresh`: shown just before a navigation, so it survives that one move
+  // (notice("Nothing was saved.") then navigate to the board); any later
+  // navigation clears it.
+  const [notice, setNotice] = useState<{ text: string; id: number; fresh: boolean } | null>(null);
+  const noticeIds = useRef(0);
   const main = useRef<HTMLElement>(null);
   const { connections } = useConnections();
   const attentionCount = connections.filter(needsAttention).length;
@@ -41,8 +48,12 @@ function Shell() {
   const navigate = useCallback((next: Route) => {
     setRoute(next);
     setVisit((v) => v + 1);
+    setNotice((n) => (n?.fresh ? { ...n, fresh: false } : null));
   }, []);
-  const showNotice = useCallback((text: string) => setNotice({ text, id: Date.now() }), []);
+  const showNotice = useCallback((text: string) => {
+    noticeIds.current += 1;
+    setNotice({ text, id: noticeIds.current, fresh: true });
+  }, []);
 
   // Move focus to the new screen's heading so keyboard and screen-reader
   // users land at the top of what they asked for.
@@ -58,20 +69,19 @@ function Shell() {
     window.scrollTo?.(0, 0);
   }, [route]);
 
+  // Each notice goes after a few seconds (the timer survives `fresh` changing).
+  const noticeId = notice?.id;
   useEffect(() => {
-    if (!notice) return;
-    const timer = window.setTimeout(() => setNotice((n) => (n?.id === notice.id ? null : n)), 6000);
+    if (noticeId === undefined) return;
+    const timer = window.setTimeout(() => setNotice((n) => (n?.id === noticeId ? null : n)), NOTICE_MS);
     return () => window.clearTimeout(timer);
-  }, [notice]);
+  }, [noticeId]);
 
   useEffect(() => {
     let unlisten: (() => void) | undefined;
     let disposed = false;
     platform
-      .onOpenReconnect((connectionId) => {
-        setRoute({ screen: "reconnect", connectionId });
-        setVisit((v) => v + 1);
-      })
+      .onOpenReconnect((connectionId) => navigate({ screen: "reconnect", connectionId }))
       .then(
         (stop) => {
           if (disposed) stop();
@@ -83,7 +93,7 @@ function Shell() {
       disposed = true;
       unlisten?.();
     };
-  }, []);
+  }, [navigate]);
 
   const navScreen = route.screen === "reconnect" ? "board" : route.screen;
 
