@@ -11,6 +11,11 @@ let timer: number | undefined;
 function subscribe(listener: () => void) {
   listeners.add(listener);
   if (timer === undefined) {
+    // The clock stood still while nothing showed a date: catch up first.
+    if (Date.now() - now >= 1000) {
+      now = Date.now();
+      queueMicrotask(() => listeners.forEach((l) => l()));
+    }
     timer = window.setInterval(() => {
       now = Date.now();
       listeners.forEach((l) => l());
@@ -47,7 +52,7 @@ export function TimeAgo({
   if (!value) return <>{fallback}</>;
   return (
     <time dateTime={value} title={formatAbsolute(value)}>
-      {formatRelative(value, current, !future)}
+      {formatRelative(value, current, future ? "future" : "past")}
     </time>
   );
 }

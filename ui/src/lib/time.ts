@@ -48,24 +48,39 @@ function plural(n: number, unit: string): string {
 }
 
 /**
- * "just now", "2 minutes ago", "in 5 minutes", "3 hours ago", "yesterday",
+ * What a date is about: `past` for things that already happened (a time a
+ * little ahead of our clock is clock skew, not the future), `future` for
+ * planned things (next check, next try), `either` when it can be both.
+ */
+export type TimeSide = "past" | "future" | "either";
+
+/** Within this much of now, a past thing happened "just now" and a planned one is "in a moment". */
+export const JUST_NOW_MS = 60_000;
+
+/**
+ * "just now", "2 minutes ago", "in 4 minutes", "3 hours ago", "yesterday",
  * or "4 Dec, 10:42 am" when more than a week away.
  */
 export function formatRelative(
   value: string | Date | null | undefined,
   now: Date = new Date(),
-  /** For things that already happened: a time slightly ahead of our clock is "just now". */
-  pastOnly = false,
+  side: TimeSide = "either",
 ): string {
   const date = parseDate(value);
   if (!date) return "";
   const raw = date.getTime() - now.getTime();
-  const diffMs = pastOnly ? Math.min(0, raw) : raw;
+  // Engine and display clocks differ by a little, and the display clock ticks
+  // every few seconds: never call something that happened "in a moment", nor
+  // a planned check "ago".
+  const diffMs = side === "past" ? Math.min(0, raw) : side === "future" ? Math.max(0, raw) : raw;
+  if (Math.abs(diffMs) < JUST_NOW_MS) {
+    if (side === "future") return "in a moment";
+    if (side === "past") return "just now";
+    return raw > 0 ? "in a moment" : "just now";
+  }
   const future = diffMs > 0;
   const seconds = Math.round(Math.abs(diffMs) / 1000);
   const wrap = (text: string) => (future ? `in ${text}` : `${text} ago`);
-
-  if (seconds < 45) return future && seconds > 5 ? "in a moment" : "just now";
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return wrap(plural(Math.max(1, minutes), "minute"));
   const hours = Math.round(minutes / 60);
