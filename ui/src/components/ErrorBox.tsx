@@ -24,7 +24,7 @@ export function ErrorBox({
     <div className="error-box" role="alert" data-testid="error-box" data-code={error.code}>
       <Icon name="alert" className="error-box-icon" size={22} />
       <div className="error-box-body">
-        {title && <h3 className="error-box-title">{title}</h3>}
+        {title && <p className="error-box-title">{title}</p>}
         <p className="error-box-message">{error.message}</p>
         {problems.length > 0 && (
           <ul className="error-box-problems">

@@ -96,3 +96,19 @@ export function attentionHeadline(connections: Pick<ConnectionView, "lifecycle" 
   if (needYou === n) return `${n} ${noun} ${n === 1 ? "needs" : "need"} you`;
   return `${n} ${noun} ${n === 1 ? "needs" : "need"} attention`;
 }
+
+/**
+ * The expiry line an expiring card shows: "Expires in 6 days — renew now".
+ * Whole days left, counted like the engine does (6 days 20 hours is 6 days).
+ */
+export function expiryWords(tokenExpiresAt: string | null | undefined, now: Date = new Date()): string | null {
+  if (!tokenExpiresAt) return null;
+  const at = new Date(tokenExpiresAt).getTime();
+  if (Number.isNaN(at)) return null;
+  const remaining = at - now.getTime();
+  if (remaining <= 0) return "The token has expired — renew now";
+  const days = Math.floor(remaining / 86_400_000);
+  if (days === 0) return "Expires within a day — renew now";
+  if (days === 1) return "Expires in 1 day — renew now";
+  return `Expires in ${days} days — renew now`;
+}

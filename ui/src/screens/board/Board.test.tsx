@@ -138,4 +138,50 @@ describe("status board", () => {
     act(() => fake.openReconnect("c1"));
     expect(await screen.findByTestId("screen-reconnect")).toHaveTextContent("Token not accepted.");
   });
+
+  it("shows an expiring token prominently, with Renew as the main action", async () => {
+    installFakePlatform(platform, [
+      connection({
+        health: "expiring",
+        reason: "The Fergus token expires in 6 days. Renew it now, it takes a minute.",
+        tokenExpiresAt: new Date(Date.now() + 6 * 86_400_000 + 5 * 3_600_000).toISOString(),
+      }),
+    ]);
+    const user = userEvent.setup();
+    render(<App />);
+    const card = await screen.findByTestId("connection-card");
+    expect(card).toHaveAttribute("data-health", "expiring");
+    expect(card).toHaveTextContent("Expires soon");
+    expect(within(card).getByTestId("expiry-callout")).toHaveTextContent("Expires in 6 days — renew now");
+    const renew = within(card).getByRole("button", { name: "Renew now" });
+    expect(renew).toHaveClass("button-primary");
+    // Only one way to reconnect on the card: the primary Renew button.
+    expect(within(card).queryByRole("button", { name: "Reconnect" })).toBeNull();
+    expect(screen.getByTestId("attention-banner")).toHaveTextContent("1 connection needs you");
+    await user.click(renew);
+    expect(await screen.findByTestId("screen-reconnect")).toBeInTheDocument();
+  });
+
+  it("says 'just now' for a check that just happened, even a little ahead of this clock", async () => {
+    installFakePlatform(platform, [
+      connection({
+        since: new Date(Date.now() + 3_000).toISOString(),
+        lastSuccess: new Date(Date.now() + 2_000).toISOString(),
+        nextCheck: new Date(Date.now() + 4 * 60_000 + 10_000).toISOString(),
+      }),
+    ]);
+    render(<App />);
+    const card = await screen.findByTestId("connection-card");
+    expect(card).not.toHaveTextContent("in a moment");
+    expect(within(card).getByText("Since").nextElementSibling).toHaveTextContent("just now");
+    expect(within(card).getByText("Last good check").nextElementSibling).toHaveTextContent("just now");
+    expect(within(card).getByText("Next check").nextElementSibling).toHaveTextContent("in 4 minutes");
+  });
+
+  it("uses a level-2 heading for each card, right under the page's level-1 heading", async () => {
+    installFakePlatform(platform, [connection()]);
+    render(<App />);
+    const card = await screen.findByTestId("connection-card");
+    expect(within(card).getByRole("heading", { name: "Fergus – Smith Plumbing" }).tagName).toBe("H2");
+  });
 });

@@ -4,9 +4,9 @@ import type { AppError } from "../../bindings/AppError";
 import type { ConnectionView } from "../../bindings/ConnectionView";
 import { HealthBadge } from "../../components/HealthBadge";
 import { Icon } from "../../components/Icon";
-import { TimeAgo } from "../../components/TimeAgo";
+import { TimeAgo, useNow } from "../../components/TimeAgo";
 import { ErrorBox } from "../../components/ErrorBox";
-import { connectionLook, reconnectIsPrimary } from "../../lib/health";
+import { connectionLook, expiryWords, reconnectIsPrimary } from "../../lib/health";
 import { toAppError } from "../../lib/errors";
 import { formatDate } from "../../lib/time";
 import * as platform from "../../platform";
@@ -33,6 +33,11 @@ export function ConnectionCard({
   const active = connection.lifecycle === "connected" || connection.lifecycle === "inactive";
   const primaryReconnect = reconnectIsPrimary(connection);
   const headingId = `card-title-${connection.id}`;
+  const now = useNow();
+  const expiry =
+    connection.lifecycle === "connected" && connection.health === "expiring"
+      ? expiryWords(connection.tokenExpiresAt, now)
+      : null;
 
   const runCheck = () => {
     setCheck({ kind: "checking" });
@@ -56,9 +61,9 @@ export function ConnectionCard({
     >
       <header className="card-header">
         <div className="card-title-block">
-          <h3 id={headingId} className="card-title">
+          <h2 id={headingId} className="card-title">
             {connection.name}
-          </h3>
+          </h2>
           <p className="card-subtitle">
             {connection.systemName}
             {connection.accountName && connection.accountName !== connection.name ? ` · ${connection.accountName}` : ""}
@@ -66,6 +71,13 @@ export function ConnectionCard({
         </div>
         <HealthBadge look={look} large />
       </header>
+
+      {expiry && (
+        <p className="expiry-callout" data-testid="expiry-callout">
+          <Icon name="calendar-clock" size={20} />
+          <strong>{expiry}</strong>
+        </p>
+      )}
 
       <p className="card-reason" data-testid="connection-reason">
         {connection.reason}
@@ -127,7 +139,7 @@ export function ConnectionCard({
               onClick={() => navigate({ screen: "reconnect", connectionId: connection.id })}
             >
               <Icon name="key" size={18} />
-              {connection.health === "expiring" ? "Renew token" : "Reconnect"}
+              {connection.health === "expiring" ? "Renew now" : "Reconnect"}
             </button>
           )}
           <button type="button" className="button" onClick={runCheck} disabled={check.kind === "checking"}>

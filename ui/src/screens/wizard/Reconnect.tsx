@@ -107,13 +107,18 @@ export function Reconnect({ connectionId }: { connectionId: string }) {
 
   const look = connectionLook(connection);
   const running = state.phase === "running";
+  const renewing = connection.lifecycle === "connected" && connection.health === "expiring";
 
   return (
     <section className="screen screen-narrow" data-testid="screen-reconnect" aria-labelledby="reconnect-title">
       <header className="screen-header">
         <div>
           <h1 id="reconnect-title">
-            {connection.lifecycle === "disconnected" ? "Connect again:" : "Reconnect"} {connection.name}
+            {connection.lifecycle === "disconnected"
+              ? `Connect again: ${connection.name}`
+              : renewing
+                ? `Renew the token for ${connection.name}`
+                : `Reconnect ${connection.name}`}
           </h1>
           <p className="screen-lede">
             Give Patchbay a new {connection.systemName} token. The connection, its settings and its history stay as
@@ -159,7 +164,10 @@ export function Reconnect({ connectionId }: { connectionId: string }) {
       {checking && (
         <div data-testid="wizard-check">
           <h2 className="wizard-question">Checking the new token</h2>
-          <ProgressRows rows={attempt.rows} waitingLabel={`Getting ready to reach ${connection.systemName}…`} />
+          <ProgressRows
+            rows={attempt.rows}
+            stopped={state.phase === "failed" || state.phase === "timedOut"}
+            waitingLabel={`Getting ready to reach ${connection.systemName}…`} />
           {state.phase === "running" && state.slow && (
             <div className="notice notice-warn notice-wrap" role="status" data-testid="slow-warning">
               <Icon name="alert" size={18} />
