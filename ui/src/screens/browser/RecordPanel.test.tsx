@@ -1,10 +1,10 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import * as platform from "../../platform";
-import { fergus, installFakePlatform } from "../../test/fakePlatform";
-import { RecordPanel } from "./RecordPanel";
+import { deferred, fergus, installFakePlatform } from "../../test/fakePlatform";
+import { LOADING_GIVE_UP_MS, LOADING_HINT_AFTER_MS, RecordPanel } from "./RecordPanel";
 
 vi.mock("../../platform");
 
@@ -49,5 +49,49 @@ describe("record panel", () => {
     render(<RecordPanel connectionId="c1" spec={jobs} record={listed} onClose={() => undefined} />);
     expect(await screen.findByTestId("error-box")).toHaveAttribute("data-code", "unreachable");
     expect(screen.getByText("jobNo")).toBeInTheDocument();
+  });
+
+  it("says it is checking for more fields only while that is true", async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = installFakePlatform(platform, []);
+      const pending = deferred<typeof full>();
+      fake.mocked.getRecord.mockReturnValue(pending.promise);
+      render(<RecordPanel connectionId="c1" spec={jobs} record={listed} onClose={() => undefined} />);
+      const loading = screen.getByTestId("record-panel-loading");
+      // A fast answer never flashes a spinner.
+      expect(loading).toBeEmptyDOMElement();
+      act(() => {
+        vi.advanceTimersByTime(LOADING_HINT_AFTER_MS + 10);
+      });
+      expect(loading).toHaveTextContent("Checking for more fields…");
+      await act(async () => pending.resolve(full));
+      expect(loading).toBeEmptyDOMElement();
+      expect(screen.getByTestId("record-panel")).toHaveTextContent("6 fields");
+      // Nothing comes back later.
+      act(() => {
+        vi.advanceTimersByTime(LOADING_GIVE_UP_MS);
+      });
+      expect(loading).toBeEmptyDOMElement();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("stops saying more fields are coming when the full record never arrives", () => {
+    vi.useFakeTimers();
+    try {
+      const fake = installFakePlatform(platform, []);
+      fake.mocked.getRecord.mockReturnValue(new Promise(() => undefined));
+      render(<RecordPanel connectionId="c1" spec={jobs} record={listed} onClose={() => undefined} />);
+      act(() => {
+        vi.advanceTimersByTime(LOADING_GIVE_UP_MS + 10);
+      });
+      const loading = screen.getByTestId("record-panel-loading");
+      expect(loading).not.toHaveTextContent("Checking for more fields…");
+      expect(loading).toHaveTextContent("Showing the fields from the list");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

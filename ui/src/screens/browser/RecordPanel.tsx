@@ -12,6 +12,11 @@ import * as platform from "../../platform";
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
+/** The list's copy of a record is shown at once; a "checking" line only appears if the full one is slow. */
+export const LOADING_HINT_AFTER_MS = 400;
+/** After this long without the full record, stop saying it's coming. */
+export const LOADING_GIVE_UP_MS = 20_000;
+
 /** Every field the system sent for one record; empty ones greyed. */
 export function RecordPanel({
   connectionId,
@@ -26,15 +31,29 @@ export function RecordPanel({
 }) {
   const [loaded, setLoaded] = useState<{ id: string; record: EntityRecord | null; error: AppError | null } | null>(null);
   const [showEmpty, setShowEmpty] = useState(true);
+  // Which record the slow-loading line (or the gave-up line) is about.
+  const [wait, setWait] = useState<{ id: string; stage: "slow" | "gaveUp" } | null>(null);
 
   useEffect(() => {
     let cancelled = false;
-    platform.getRecord(connectionId, spec.key, record.id).then(
-      (r) => !cancelled && setLoaded({ id: record.id, record: r, error: null }),
-      (e: unknown) => !cancelled && setLoaded({ id: record.id, record: null, error: toAppError(e) }),
+    const id = record.id;
+    const slow = window.setTimeout(() => setWait({ id, stage: "slow" }), LOADING_HINT_AFTER_MS);
+    const giveUp = window.setTimeout(() => setWait({ id, stage: "gaveUp" }), LOADING_GIVE_UP_MS);
+    const settle = (next: { id: string; record: EntityRecord | null; error: AppError | null }) => {
+      window.clearTimeout(slow);
+      window.clearTimeout(giveUp);
+      if (cancelled) return;
+      setLoaded(next);
+      setWait(null);
+    };
+    platform.getRecord(connectionId, spec.key, id).then(
+      (r) => settle({ id, record: r, error: null }),
+      (e: unknown) => settle({ id, record: null, error: toAppError(e) }),
     );
     return () => {
       cancelled = true;
+      window.clearTimeout(slow);
+      window.clearTimeout(giveUp);
     };
   }, [connectionId, spec.key, record.id]);
 
@@ -52,6 +71,7 @@ export function RecordPanel({
   const shown = full ?? record;
   const fields = flattenFields(shown.fields);
   const empty = fields.filter((f) => f.empty).length;
+  const waiting = !current && wait?.id === record.id ? wait.stage : null;
 
   return (
     <aside className="record-panel" data-testid="record-panel" aria-labelledby="record-panel-title">
@@ -66,12 +86,14 @@ export function RecordPanel({
       </header>
       <p className="muted record-panel-summary">
         {fields.length} fields · {fields.length - empty} with a value · {empty} empty
-        {!full && !error && (
+      </p>
+      <p className="record-panel-loading" role="status" data-testid="record-panel-loading">
+        {waiting === "slow" && (
           <span className="inline-progress">
-            {" "}
-            <Icon name="spinner" size={14} /> Getting every field…
+            <Icon name="spinner" size={14} /> Checking for more fields…
           </span>
         )}
+        {waiting === "gaveUp" && <span className="muted">Showing the fields from the list (the full record didn't arrive).</span>}
       </p>
       <label className="checkbox">
         <input type="checkbox" checked={showEmpty} onChange={(e) => setShowEmpty(e.target.checked)} />
@@ -83,7 +105,10 @@ export function RecordPanel({
           .filter((f) => showEmpty || !f.empty)
           .map((f) => (
             <div key={f.path} className={`field-row${f.empty ? " field-empty" : ""}`} data-empty={f.empty ? "true" : "false"}>
-              <dt>{f.path}</dt>
+              <dt>
+                {/* Long nested names wrap after a dot, not mid-word. */}
+                {f.path.split(".").map((part, i) => (i === 0 ? part : [<wbr key={i} />, `.${part}`]))}
+              </dt>
               <dd>
                 {f.empty ? (
                   <span className="empty-mark">empty</span>

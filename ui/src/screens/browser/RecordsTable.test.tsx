@@ -6,7 +6,7 @@ import type { ListQuery } from "../../bindings/ListQuery";
 import type { RecordPage } from "../../bindings/RecordPage";
 import * as platform from "../../platform";
 import { fergus, installFakePlatform } from "../../test/fakePlatform";
-import { RecordsTable } from "./RecordsTable";
+import { columnMinPx, fittingColumns, RecordsTable } from "./RecordsTable";
 
 vi.mock("../../platform");
 
@@ -119,3 +119,35 @@ describe("virtualised records table", () => {
     await waitFor(() => expect(screen.getAllByTestId("record-row").length).toBeGreaterThan(5));
   });
 });
+
+describe("column widths", () => {
+  const columns = [
+    { path: "jobNo", label: "Job number" },
+    { path: "description", label: "Description" },
+    { path: "status", label: "Status" },
+    { path: "customer.customerFullName", label: "Customer" },
+    { path: "updatedAt", label: "Last changed" },
+  ];
+  const sum = (list: typeof columns) => list.reduce((total, c) => total + columnMinPx(c), 0);
+
+  it("never makes a column narrower than its header", () => {
+    for (const column of columns) {
+      expect(columnMinPx(column)).toBeGreaterThanOrEqual(column.label.length * 8);
+    }
+    // Free text gets room for a few words.
+    expect(columnMinPx(columns[1]!)).toBeGreaterThanOrEqual(180);
+  });
+
+  it("shows every column when there is room, and only those that fit when there isn't", () => {
+    expect(fittingColumns(columns, null)).toEqual(columns);
+    expect(fittingColumns(columns, 1000)).toEqual(columns);
+    const narrow = fittingColumns(columns, 600);
+    expect(narrow.length).toBeLessThan(columns.length);
+    expect(narrow[0]).toBe(columns[0]);
+    expect(narrow).toContain(columns[1]);
+    expect(sum(narrow)).toBeLessThanOrEqual(600);
+    // The first column always shows, even in a tiny space.
+    expect(fittingColumns(columns, 50)).toEqual([columns[0]]);
+  });
+});
+

@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import type { AppError } from "../../bindings/AppError";
 import type { ColumnSpec } from "../../bindings/ColumnSpec";
@@ -16,13 +16,43 @@ import * as platform from "../../platform";
 export const PAGE_SIZE = 200;
 const ROW_HEIGHT = 40;
 
-/** Wider columns for free text (descriptions, names), narrower for numbers, dates and flags. */
+/** Wider columns for free text (descriptions most), narrower for numbers, dates and flags. */
 export function columnWeight(path: string): number {
   const last = path.split(".").pop() ?? path;
-  if (/description|title|text|name|address|email/i.test(last)) return 2;
+  if (/description|title|text/i.test(last)) return 3;
+  if (/name|address|email/i.test(last)) return 2;
   if (/^(is[A-Z]|has[A-Z])|id$|No$|Number$|count|duration/i.test(last)) return 0.8;
   return 1;
 }
+
+/** The narrowest a column can be and still be read: its whole header, or a few words of text. */
+export function columnMinPx(column: ColumnSpec): number {
+  const weight = columnWeight(column.path);
+  // Header: ~8.5 px a character at its size, plus padding and the sort arrow.
+  const header = column.label.length * 8.5 + 44;
+  const content = weight >= 3 ? 180 : weight >= 2 ? 160 : weight < 1 ? 80 : 130;
+  return Math.ceil(Math.max(header, content));
+}
+
+/**
+ * The columns that fit in `width` px, in the system's order (the first always
+ * shows). `null` width (not measured yet) shows them all.
+ */
+export function fittingColumns(columns: ColumnSpec[], width: number | null): ColumnSpec[] {
+  if (width === null) return columns;
+  const shown: ColumnSpec[] = [];
+  let used = 0;
+  columns.forEach((column, i) => {
+    const min = columnMinPx(column);
+    if (i > 0 && used + min > width) return;
+    shown.push(column);
+    used += min;
+  });
+  return shown;
+}
+
+/** Room for the vertical scrollbar the rows keep (scrollbar-gutter: stable). */
+const SCROLLBAR_PX = 16;
 
 export interface SortState {
   field: string | null;
@@ -124,8 +154,26 @@ export function RecordsTable({
   }, [cache]);
 
   const sortable = new Set(spec.sortableFields);
-  const columns = spec.columns;
-  const template = columns.map((c) => `minmax(0, ${columnWeight(c.path)}fr)`).join(" ");
+  // Show only the columns that fit (the record panel shows every field), so
+  // none is squeezed to a few letters when the panel is open or the window small.
+  const tableRef = useRef<HTMLDivElement>(null);
+  const [tableWidth, setTableWidth] = useState<number | null>(null);
+  useLayoutEffect(() => {
+    const element = tableRef.current;
+    if (!element) return;
+    const measure = (width: number) => setTableWidth(width > 0 ? Math.floor(width - SCROLLBAR_PX) : null);
+    measure(element.getBoundingClientRect().width);
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver((entries) => {
+      const entry = entries[entries.length - 1];
+      if (entry) measure(entry.contentRect.width);
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  const columns = useMemo(() => fittingColumns(spec.columns, tableWidth), [spec.columns, tableWidth]);
+  const hiddenColumns = spec.columns.length - columns.length;
+  const template = columns.map((c) => `minmax(${columnMinPx(c)}px, ${columnWeight(c.path)}fr)`).join(" ");
 
   const focusRow = (index: number) => {
     const clamped = Math.max(0, Math.min(count - 1, index));
@@ -191,6 +239,7 @@ export function RecordsTable({
         </ErrorBox>
       )}
       <div
+        ref={tableRef}
         className="records-table"
         role="table"
         aria-label={spec.label}
@@ -264,6 +313,13 @@ export function RecordsTable({
           ? `${formatCount(cache.total)} ${spec.label.toLowerCase()}`
           : `${formatCount(cache.rowCount())}+ ${spec.label.toLowerCase()} so far`}
         {" · "}Use the arrow keys to move, Enter to open.
+        {hiddenColumns > 0 && (
+          <>
+            {" · "}
+            {hiddenColumns === 1 ? "1 column is" : `${hiddenColumns} columns are`} hidden to fit — open a{" "}
+            {spec.singular.toLowerCase()} to see every field.
+          </>
+        )}
       </p>
     </div>
   );
