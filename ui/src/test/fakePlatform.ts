@@ -115,7 +115,15 @@ export function installFakePlatform(platform: typeof Platform, connections: Conn
   mocked.listSystems.mockResolvedValue([fergus, simpro]);
   mocked.listConnections.mockResolvedValue(connections);
   mocked.getCredits.mockResolvedValue({ used: connections.length, allowance: 10, available: 10 - connections.length });
-  mocked.getSettings.mockResolvedValue({ checkIntervalSecs: 300, creditsAllowance: 10, notificationsEnabled: true });
+  mocked.getSettings.mockResolvedValue({
+    checkIntervalSecs: 300,
+    creditsAllowance: 10,
+    notificationsEnabled: true,
+    notifyNeedsReconnect: true,
+    notifyOffline: true,
+    notifyExpiring: true,
+    notifyBackOnline: true,
+  });
   mocked.connectionHistory.mockResolvedValue([]);
   mocked.listEvents.mockResolvedValue([]);
   mocked.entityCounts.mockResolvedValue([]);

@@ -63,14 +63,45 @@ describe("settings", () => {
     expect(minutes).toHaveValue("5");
     await user.clear(minutes);
     await user.type(minutes, "10");
-    await user.click(screen.getByLabelText(/Show a desktop notification/));
+    await user.click(screen.getByLabelText(/Show desktop notifications/));
     await user.click(screen.getByRole("button", { name: "Save settings" }));
     expect(fake.mocked.updateSettings).toHaveBeenCalledWith({
       checkIntervalSecs: 600,
       creditsAllowance: 10,
       notificationsEnabled: false,
+      notifyNeedsReconnect: true,
+      notifyOffline: true,
+      notifyExpiring: true,
+      notifyBackOnline: true,
     });
     expect(await screen.findByText("Saved")).toBeInTheDocument();
+  });
+
+  it("turns each kind of notification on or off under the master switch", async () => {
+    fake.mocked.updateSettings.mockImplementation(async (s: unknown) => s);
+    const user = userEvent.setup();
+    renderSettings();
+    const kinds = await screen.findByTestId("notify-kinds");
+    for (const label of ["Needs you", "Can't reach the system", "Token expiring soon", "Back online"]) {
+      expect(screen.getByRole("checkbox", { name: new RegExp(`^${label}`) })).toBeChecked();
+    }
+    expect(screen.getByText(/banner on the Connections screen and the tray icon\s+always show every problem/)).toBeInTheDocument();
+    await user.click(screen.getByRole("checkbox", { name: /^Token expiring soon/ }));
+    await user.click(screen.getByRole("checkbox", { name: /^Back online/ }));
+    await user.click(screen.getByRole("button", { name: "Save settings" }));
+    expect(fake.mocked.updateSettings).toHaveBeenCalledWith(
+      expect.objectContaining({
+        notificationsEnabled: true,
+        notifyNeedsReconnect: true,
+        notifyOffline: true,
+        notifyExpiring: false,
+        notifyBackOnline: false,
+      }),
+    );
+
+    // With the master switch off, the kinds can't be changed.
+    await user.click(screen.getByLabelText(/Show desktop notifications/));
+    expect(kinds).toBeDisabled();
   });
 
   it("keeps an interval set in seconds when the minutes were not touched", async () => {

@@ -9,10 +9,21 @@ import * as platform from "../../platform";
 import { useConnections } from "../../state/connections";
 import { AlertsSection } from "./AlertsSection";
 
+/** The per-kind notification switches, in the order Settings shows them. */
+export const NOTIFY_KINDS = [
+  { key: "notifyNeedsReconnect", label: "Needs you", help: "The token stopped working and someone has to reconnect." },
+  { key: "notifyOffline", label: "Can't reach the system", help: "The system or the internet isn't answering." },
+  { key: "notifyExpiring", label: "Token expiring soon", help: "14, 7 and 1 day before a token stops working." },
+  { key: "notifyBackOnline", label: "Back online", help: "A connection is working again." },
+] as const satisfies readonly { key: keyof Settings; label: string; help: string }[];
+
+export type NotifyKey = (typeof NOTIFY_KINDS)[number]["key"];
+
 export interface SettingsDraft {
   minutes: string;
   allowance: string;
   notifications: boolean;
+  kinds: Record<NotifyKey, boolean>;
 }
 
 export function toDraft(settings: Settings): SettingsDraft {
@@ -20,6 +31,12 @@ export function toDraft(settings: Settings): SettingsDraft {
     minutes: String(Math.max(1, Math.round(settings.checkIntervalSecs / 60))),
     allowance: String(settings.creditsAllowance),
     notifications: settings.notificationsEnabled,
+    kinds: {
+      notifyNeedsReconnect: settings.notifyNeedsReconnect,
+      notifyOffline: settings.notifyOffline,
+      notifyExpiring: settings.notifyExpiring,
+      notifyBackOnline: settings.notifyBackOnline,
+    },
   };
 }
 
@@ -78,6 +95,7 @@ export function SettingsScreen() {
           draft.minutes === toDraft(settings).minutes ? settings.checkIntervalSecs : Number(draft.minutes) * 60,
         creditsAllowance: Number(draft.allowance),
         notificationsEnabled: draft.notifications,
+        ...draft.kinds,
       })
       .then(
         (s) => {
@@ -156,10 +174,31 @@ export function SettingsScreen() {
           <h2 className="section-title">Notifications</h2>
           <label className="checkbox">
             <input type="checkbox" checked={draft.notifications} onChange={(e) => change({ notifications: e.target.checked })} />
-            Show a desktop notification when a connection needs you, can't be reached, is about to expire, or is back
-            online
+            Show desktop notifications
           </label>
-          <p className="field-help">The banner on the Connections screen and the tray icon always show problems.</p>
+          <fieldset className="notify-kinds" disabled={!draft.notifications} data-testid="notify-kinds">
+            <legend>Tell me when a connection…</legend>
+            {NOTIFY_KINDS.map((kind) => (
+              <label key={kind.key} className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={draft.kinds[kind.key]}
+                  onChange={(e) => change({ kinds: { ...draft.kinds, [kind.key]: e.target.checked } })}
+                  aria-describedby={`${ids}-${kind.key}-help`}
+                />
+                <span>
+                  {kind.label}
+                  <span id={`${ids}-${kind.key}-help`} className="field-help checkbox-help">
+                    {kind.help}
+                  </span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <p className="field-help">
+            These switches only change desktop notifications. The banner on the Connections screen and the tray icon
+            always show every problem.
+          </p>
 
           {saveError && <ErrorBox error={saveError} title="Settings weren't saved" />}
           <div className="button-row">
