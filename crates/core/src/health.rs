@@ -325,6 +325,12 @@ pub mod reasons {
         format!("{system} is answering normally.")
     }
 
+    /// The reconnect itself (activity log, webhook, notification); the next
+    /// check's reason is plain `healthy` again.
+    pub fn reconnected(system: &str) -> String {
+        format!("Reconnected with a new token. {system} is answering normally.")
+    }
+
     pub fn auth_rejected(system: &str, at: DateTime<Utc>) -> String {
         format!(
             "{system} stopped accepting the access token on {}. Reconnect to fix it.",
@@ -532,7 +538,7 @@ pub fn apply(
             next.expiry_reminder_days = None;
             (
                 Health::Healthy,
-                reasons::healthy(system),
+                reasons::reconnected(system),
                 Some(TransitionKind::Reconnected),
             )
         }
@@ -1431,6 +1437,14 @@ mod tests {
         assert_eq!(kinds(&transitions), vec![TransitionKind::Reconnected]);
         assert_eq!(transitions[0].from, Health::NeedsReconnect);
         assert_eq!(transitions[0].to, Health::Healthy);
+        // The activity log names the reconnect, not just "answering normally".
+        assert_eq!(
+            transitions[0].reason,
+            "Reconnected with a new token. Fergus is answering normally."
+        );
+        // The next good check is plain "working" again.
+        let (checked, _) = apply(&fixed, &fast(), t0() + Duration::minutes(5), &policy());
+        assert_eq!(checked.reason, "Fergus is answering normally.");
 
         // Renewing an expiring token: Reconnected, healthy, reminders reset.
         let expiring = apply(&expiring_at(6), &Observation::Tick, t0(), &policy()).0;

@@ -14,6 +14,11 @@ fn token_place(system: &SystemDescriptor) -> String {
     }
 }
 
+/// How the system's tokens start ("fergPAT_"), when it says.
+fn token_prefix(system: &SystemDescriptor) -> Option<&'static str> {
+    (system.id == "fergus").then_some("fergPAT_")
+}
+
 /// Turn a connector failure into the error the user sees.
 pub fn app_error(error: &ConnectorError, system: &SystemDescriptor) -> AppError {
     let name = &system.name;
@@ -57,19 +62,24 @@ pub fn app_error(error: &ConnectorError, system: &SystemDescriptor) -> AppError 
             format!("The server's security certificate isn't trusted, so we didn't send your token to {name}."),
         )
         .hint("Check the address. If this is your own server, ask whoever runs it to install a certificate this computer trusts."),
+        // The message says what happened; the hint says what to do, and names
+        // the place in the system once.
         ErrorCode::AuthRejected => AppError::new(
             AppErrorCode::AuthRejected,
-            format!("This token was not accepted. It may have been replaced or revoked — generate a new one in {name}: {place}"),
+            format!("This token was not accepted by {name}."),
         )
         .hint(format!(
-            "Check you copied all of it. If it was made a while ago, it may have been replaced: in {name}, open {place}, generate a new token and reconnect with it."
+            "Check you copied all of it{}. If it was made a while ago, it may have been replaced or revoked — generate a new one in {name}: {place}.",
+            token_prefix(system)
+                .map(|prefix| format!(" (it starts with {prefix})"))
+                .unwrap_or_default()
         )),
         ErrorCode::PermissionMissing => AppError::new(
             AppErrorCode::PermissionMissing,
             format!("This token belongs to a {name} user who can't use integrations — your {name} user must be an Admin or Full User."),
         )
         .hint(format!(
-            "Ask someone who is an Admin or Full User in {name} to generate the token ({place}), then connect with it."
+            "Ask an Admin or Full User to generate the token in {name} ({place}), then connect with it."
         )),
         ErrorCode::RateLimited => {
             let when = match error.retry_after_secs {
@@ -235,7 +245,12 @@ pub(crate) mod tests {
     fn auth_and_permission_use_the_issue_wording() {
         let system = fergus_like();
         let auth = app_error(&ConnectorError::new(ErrorCode::AuthRejected, "x"), &system);
-        assert!(auth.message.contains("This token was not accepted. It may have been replaced or revoked — generate a new one in Fergus: Settings → Integrations → Fergus API"));
+        assert_eq!(auth.message, "This token was not accepted by Fergus.");
+        let hint = auth.hint.clone().unwrap_or_default();
+        assert!(hint.contains("it may have been replaced or revoked — generate a new one in Fergus: Settings → Integrations → Fergus API"), "{hint}");
+        // The place in Fergus is named once, in the hint.
+        let place = "Settings → Integrations → Fergus API";
+        assert_eq!(format!("{} {hint}", auth.message).matches(place).count(), 1);
         let perm = app_error(
             &ConnectorError::new(ErrorCode::PermissionMissing, "x"),
             &system,
