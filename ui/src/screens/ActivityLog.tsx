@@ -124,7 +124,7 @@ export function ActivityLog() {
                   <td className="nowrap">
                     <TimeAgo value={e.at} />
                   </td>
-                  <td>{nameOf(e.connectionId)}</td>
+                  <td className="log-connection">{nameOf(e.connectionId)}</td>
                   <td>{e.summary}</td>
                   <td className="nowrap">{ACTORS[e.actor] ?? e.actor}</td>
                 </tr>

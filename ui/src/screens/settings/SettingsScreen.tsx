@@ -145,7 +145,7 @@ export function SettingsScreen() {
                 aria-invalid={submitted && problems.minutes ? true : undefined}
                 aria-describedby={`${ids}-minutes-help`}
               />
-              <span>minutes</span>
+              <span>{draft.minutes.trim() === "1" ? "minute" : "minutes"}</span>
             </div>
             <p id={`${ids}-minutes-help`} className="field-help">
               Each check uses one request of your company's shared allowance with the system (Fergus allows 100 a
