@@ -18,6 +18,7 @@ mod tray;
 use std::time::Instant;
 
 use tauri::{Manager, WindowEvent};
+use tauri_plugin_notification::NotificationExt;
 
 use crate::engine::Engine;
 
@@ -56,6 +57,10 @@ fn main() {
             let engine = Engine::start();
             app.manage(engine);
             tray::create(app.handle());
+            // Before the first notification: only those shown while a handler exists report clicks.
+            let handle = app.handle().clone();
+            app.notification()
+                .on_action(move |performed| notices::on_action(&handle, performed))?;
             events::spawn_forwarder(app.handle());
             Ok(())
         })

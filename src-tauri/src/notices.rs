@@ -6,16 +6,23 @@
 //! No storms: transitions are collected for a short window after the first one; a burst of
 //! [`GROUP_THRESHOLD`] or more of the same kind for the same system becomes one grouped
 //! notification ("Fergus is not responding — 12 connections offline").
+//!
+//! Clicking a notification about one connection that needs something (needs you, offline,
+//! expiring) opens that connection's reconnect flow; any other notification brings the window
+//! (the board) to the front. The clicks arrive through the notification plugin's
+//! `on_action` (a `tap`): on Linux it sends every notification with the `default` action on
+//! one D-Bus connection and reports `ActionInvoked` from one listener thread, forgetting each
+//! notification once the server closes it, so nothing waits per notification.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use patchbay_core::health::{Health, TransitionKind};
 use patchbay_core::Settings;
 use serde::Serialize;
-use tauri::{AppHandle, Manager};
-use tauri_plugin_notification::NotificationExt;
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::{ActionPerformed, NotificationExt};
 use tokio::sync::mpsc;
 
 use crate::engine::Engine;
@@ -52,6 +59,87 @@ pub struct Notice {
     pub kind: TransitionKind,
     /// The connections it is about (one, or every connection of a group).
     pub connection_ids: Vec<String>,
+}
+
+/// What clicking a notification opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClickTarget {
+    /// The reconnect (renew) flow of this connection.
+    Reconnect(String),
+    /// The window as it is (the board): grouped notifications and "back online".
+    Board,
+}
+
+/// The key of the notification's `extra` payload that names the connection to reconnect.
+pub const CONNECTION_ID_EXTRA: &str = "connectionId";
+/// The plugin's action id for a click on the notification itself.
+pub const TAP_ACTION: &str = "tap";
+/// The Tauri event that makes the UI open a connection's reconnect flow (DESKTOP.md).
+pub const OPEN_RECONNECT_EVENT: &str = "open-reconnect";
+/// The sentence that says what clicking a reauthorization notification does.
+pub const CLICK_TO_RECONNECT: &str = "Click to reconnect.";
+/// The sentence that says what clicking an expiry reminder does.
+pub const CLICK_TO_RENEW: &str = "Click to renew.";
+
+impl Notice {
+    /// A notification about one connection that needs something opens its reconnect flow;
+    /// the others open the board.
+    pub fn click_target(&self) -> ClickTarget {
+        match (self.kind, self.connection_ids.as_slice()) {
+            (
+                TransitionKind::ReauthorizationRequired
+                | TransitionKind::Offline
+                | TransitionKind::Expiring,
+                [one],
+            ) => ClickTarget::Reconnect(one.clone()),
+            _ => ClickTarget::Board,
+        }
+    }
+}
+
+/// The payload of the `open-reconnect` event: `{connectionId}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenReconnect {
+    pub connection_id: String,
+}
+
+/// What a performed notification action asks for: a click on the notification (`tap`) opens
+/// the connection named in its `extra` payload, or the board when it names none. Other
+/// actions (none are offered) ask for nothing.
+pub fn clicked(action_id: &str, extra: &HashMap<String, serde_json::Value>) -> Option<ClickTarget> {
+    if action_id != TAP_ACTION {
+        return None;
+    }
+    Some(
+        match extra
+            .get(CONNECTION_ID_EXTRA)
+            .and_then(serde_json::Value::as_str)
+        {
+            Some(connection_id) if !connection_id.is_empty() => {
+                ClickTarget::Reconnect(connection_id.to_string())
+            }
+            _ => ClickTarget::Board,
+        },
+    )
+}
+
+/// The plugin's `on_action` handler: brings the window to the front and, for a notification
+/// about one connection, asks the UI to open its reconnect flow.
+pub fn on_action(app: &AppHandle, performed: &ActionPerformed) {
+    let no_extra = HashMap::new();
+    let extra = performed
+        .notification()
+        .map_or(&no_extra, |notification| notification.extra());
+    let Some(target) = clicked(performed.action_id(), extra) else {
+        return;
+    };
+    crate::show_main_window(app);
+    if let ClickTarget::Reconnect(connection_id) = target {
+        if let Err(error) = app.emit(OPEN_RECONNECT_EVENT, OpenReconnect { connection_id }) {
+            tracing::warn!(%error, "open-reconnect not sent to the window");
+        }
+    }
 }
 
 /// What the app showed, for the `shown_notifications` command (tests, diagnostics).
@@ -115,13 +203,31 @@ fn display_name(name: &str, system_name: &str) -> String {
     }
 }
 
+/// `text` followed by `sentence`, with one space between them when both are there.
+fn with_sentence(text: &str, sentence: &str) -> String {
+    if text.is_empty() {
+        sentence.to_string()
+    } else {
+        format!("{text} {sentence}")
+    }
+}
+
 fn single(candidate: &Candidate) -> Notice {
     let who = display_name(&candidate.name, &candidate.system_name);
     let (title, body) = match candidate.kind {
-        // The engine's reason already says what to do ("… Reconnect to fix it.").
-        TransitionKind::ReauthorizationRequired => {
-            (format!("{who} needs you"), candidate.reason.clone())
-        }
+        // The engine's reason says what to do ("… Reconnect to fix it."); the notification
+        // says how: clicking it opens the reconnect flow.
+        TransitionKind::ReauthorizationRequired => (
+            format!("{who} needs you"),
+            with_sentence(
+                candidate
+                    .reason
+                    .trim_end()
+                    .trim_end_matches("Reconnect to fix it.")
+                    .trim_end(),
+                CLICK_TO_RECONNECT,
+            ),
+        ),
         TransitionKind::Offline => (
             format!("{who} is not responding"),
             format!(
@@ -140,7 +246,10 @@ fn single(candidate: &Candidate) -> Notice {
                 Some(None) => format!("{who}: the access token has expired"),
                 None => format!("{who}: the access token expires soon"),
             };
-            (title, "Renew it now, it takes a minute.".to_string())
+            (
+                title,
+                with_sentence("Renew it now, it takes a minute.", CLICK_TO_RENEW),
+            )
         }
         _ => (format!("{who} is working again"), candidate.reason.clone()),
     };
@@ -272,12 +381,15 @@ async fn show(app: &AppHandle, mut batch: Vec<Candidate>) {
         }
     }
     for notice in &decide(&settings, &batch) {
-        let shown = app
+        let mut builder = app
             .notification()
             .builder()
             .title(&notice.title)
-            .body(&notice.body)
-            .show();
+            .body(&notice.body);
+        if let ClickTarget::Reconnect(connection_id) = notice.click_target() {
+            builder = builder.extra(CONNECTION_ID_EXTRA, connection_id);
+        }
+        let shown = builder.show();
         if let Err(error) = shown {
             tracing::warn!(%error, "notification not shown");
             continue;
@@ -465,7 +577,7 @@ mod tests {
         assert_eq!(
             format!("{}. {}", notices[0].title, notices[0].body),
             "Fergus – Smith Plumbing: the access token expires in 7 days. \
-             Renew it now, it takes a minute."
+             Renew it now, it takes a minute. Click to renew."
         );
         assert_eq!(notices[0].connection_ids, vec!["c1".to_string()]);
     }
@@ -529,8 +641,93 @@ mod tests {
         assert!(notices[0]
             .body
             .starts_with("Fergus stopped accepting the access token"));
-        assert!(notices[0].body.ends_with("Reconnect to fix it."));
+        assert_eq!(
+            notices[0].body,
+            "Fergus stopped accepting the access token on 4 Dec at 10:42 UTC. Click to reconnect."
+        );
         assert_eq!(notices[0].connection_ids, vec!["c1".to_string()]);
+        assert_eq!(
+            notices[0].click_target(),
+            ClickTarget::Reconnect("c1".to_string())
+        );
+    }
+
+    #[test]
+    fn a_reason_without_the_engine_hint_still_says_click_to_reconnect() {
+        let notices = plan(&[Candidate {
+            reason: "the token was not accepted.".to_string(),
+            ..candidate(
+                "c1",
+                "Smith Plumbing",
+                TransitionKind::ReauthorizationRequired,
+            )
+        }]);
+        assert_eq!(
+            format!("{}: {}", notices[0].title, notices[0].body),
+            "Fergus – Smith Plumbing needs you: the token was not accepted. Click to reconnect."
+        );
+    }
+
+    #[test]
+    fn one_connection_that_needs_something_opens_its_reconnect_flow() {
+        let batch = [
+            candidate("r", "R", TransitionKind::ReauthorizationRequired),
+            candidate("o", "O", TransitionKind::Offline),
+            reminder("e", chrono::Duration::days(7)),
+            recovered("b", Health::Offline),
+        ];
+        let targets: Vec<ClickTarget> = plan(&batch).iter().map(Notice::click_target).collect();
+        assert_eq!(
+            targets,
+            vec![
+                ClickTarget::Reconnect("r".to_string()),
+                ClickTarget::Reconnect("o".to_string()),
+                ClickTarget::Reconnect("e".to_string()),
+                ClickTarget::Board,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_grouped_notification_opens_the_board() {
+        let batch: Vec<Candidate> = (0..3)
+            .map(|i| {
+                candidate(
+                    &format!("c{i}"),
+                    "X",
+                    TransitionKind::ReauthorizationRequired,
+                )
+            })
+            .collect();
+        let notices = plan(&batch);
+        assert_eq!(notices.len(), 1);
+        assert_eq!(notices[0].click_target(), ClickTarget::Board);
+        assert!(!notices[0].body.contains(CLICK_TO_RECONNECT));
+    }
+
+    #[test]
+    fn a_tap_opens_the_connection_named_in_the_notification() {
+        let extra: HashMap<String, serde_json::Value> =
+            [(CONNECTION_ID_EXTRA.to_string(), serde_json::json!("conn-1"))].into();
+        assert_eq!(
+            clicked("tap", &extra),
+            Some(ClickTarget::Reconnect("conn-1".to_string()))
+        );
+        assert_eq!(clicked("tap", &HashMap::new()), Some(ClickTarget::Board));
+        let not_a_string: HashMap<String, serde_json::Value> =
+            [(CONNECTION_ID_EXTRA.to_string(), serde_json::json!(7))].into();
+        assert_eq!(clicked("tap", &not_a_string), Some(ClickTarget::Board));
+        assert_eq!(clicked("dismiss", &extra), None);
+        assert_eq!(clicked("snooze", &extra), None);
+    }
+
+    #[test]
+    fn the_open_reconnect_payload_is_connection_id_in_camel_case() {
+        let payload = serde_json::to_value(OpenReconnect {
+            connection_id: "conn-1".to_string(),
+        })
+        .unwrap_or_default();
+        assert_eq!(payload, serde_json::json!({ "connectionId": "conn-1" }));
     }
 
     #[test]
