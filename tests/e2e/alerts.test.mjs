@@ -286,7 +286,10 @@ step("a token near its 365 days: one reminder, as a notification and a signed we
     timeout: 15_000,
     message: "the 7-day reminder on the session bus",
   });
-  assert.ok(notificationLogged('string "Renew it now, it takes a minute."'), "the reminder says what to do");
+  assert.ok(
+    notificationLogged('string "Renew it now, it takes a minute. Click to renew."'),
+    "the reminder says what to do, and what a click does",
+  );
   const expiring = () =>
     verifiedOfType("connection.expiring").filter((m) => m.body.data.connectionId === connection.id);
   await eventually(() => expiring().length > 0, { timeout: 20_000, message: "a verified connection.expiring" });
@@ -310,7 +313,7 @@ step("a token near its 365 days: one reminder, as a notification and a signed we
   );
   assert.deepEqual(
     shown.map((n) => `${n.title}. ${n.body}`),
-    [`${title}. Renew it now, it takes a minute.`],
+    [`${title}. Renew it now, it takes a minute. Click to renew.`],
     "one reminder notification",
   );
   await invoke(browser, "disconnect", { connectionId: connection.id });
