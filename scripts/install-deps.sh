@@ -22,7 +22,7 @@ say() { echo "install-deps: $*" >&2; }
 
 # --- Debian packages ---------------------------------------------------------------
 app_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
-  pkg-config build-essential)
+  pkg-config build-essential curl)
 # e2e runtime: WebKitWebDriver, a virtual display (+ xauth, only a Recommends of xvfb),
 # a private session bus, a notification server, the real Secret Service, screenshot tools.
 e2e_pkgs=(webkit2gtk-driver xvfb xauth dbus libglib2.0-bin dunst gnome-keyring libsecret-tools

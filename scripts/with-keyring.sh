@@ -13,4 +13,20 @@ if [[ -z "${PATCHBAY_KEYRING_INNER:-}" ]]; then
   exit $?
 fi
 echo -n patchbay-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+# Wait until the store really takes and returns a secret (the default
+# collection exists and is unlocked) before the tests start using it.
+ready=0
+for _ in $(seq 1 50); do
+  if echo -n probe | secret-tool store --label="patchbay readiness probe" patchbay-probe ready 2>/dev/null &&
+    [[ "$(secret-tool lookup patchbay-probe ready 2>/dev/null)" == probe ]]; then
+    secret-tool clear patchbay-probe ready 2>/dev/null || true
+    ready=1
+    break
+  fi
+  sleep 0.1
+done
+if ((!ready)); then
+  echo "with-keyring: the test keyring (gnome-keyring) did not become ready" >&2
+  exit 1
+fi
 exec "$@"

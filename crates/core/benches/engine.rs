@@ -337,14 +337,19 @@ async fn monitor_sweep(engine: &Patchbay, expected: usize) -> Fallible<StdDurati
         interval_secs: Some(300),
     });
     let mut sweeps = monitor.sweeps();
-    let report = wait_for_sweep(&mut sweeps, StdDuration::from_secs(60), |r| r.count >= 1).await;
+    // The running total, not the last report: a wake-up left over from an
+    // earlier monitor can add an empty second sweep before this task looks.
+    let report = wait_for_sweep(&mut sweeps, StdDuration::from_secs(60), |r| {
+        r.count >= 1 && r.total_checked >= expected as u64
+    })
+    .await;
     let elapsed = started.elapsed();
     monitor.stop().await;
     let report = report?;
-    if report.checked != expected {
+    if report.total_checked != expected as u64 {
         return Err(format!(
-            "the first sweep checked {} of {expected} connections",
-            report.checked
+            "the monitor checked {} of {expected} connections",
+            report.total_checked
         )
         .into());
     }

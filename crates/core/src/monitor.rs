@@ -53,6 +53,9 @@ pub struct SweepReport {
     pub at: Option<DateTime<Utc>>,
     /// Checks it ran.
     pub checked: usize,
+    /// Checks run by every sweep since the monitor started (a waiter that
+    /// misses a report still sees the running total).
+    pub total_checked: u64,
 }
 
 /// A running monitor. Dropping it leaves the task running until the
@@ -89,6 +92,7 @@ pub(crate) fn start(engine: Patchbay, options: MonitorOptions) -> MonitorHandle 
         count: 0,
         at: None,
         checked: 0,
+        total_checked: 0,
     });
     let task = tokio::spawn(run(engine, options, stopped, report));
     MonitorHandle { stop, sweeps, task }
@@ -124,6 +128,7 @@ async fn run(
             r.count += 1;
             r.at = Some(now);
             r.checked = checked;
+            r.total_checked += checked as u64;
         });
         tokio::select! {
             _ = tokio::time::sleep(nap) => {}

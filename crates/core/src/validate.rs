@@ -103,25 +103,23 @@ pub fn token(secret: &Secret, system: &SystemDescriptor) -> Result<(), AppError>
     let bad = |message: String| {
         AppError::new(AppErrorCode::InvalidInput, message).hint(format!(
             "Copy the whole {} again from {} and paste it here.",
-            label.to_lowercase(),
-            system.name
+            label, system.name
         ))
     };
     if value.trim().is_empty() {
-        return Err(bad(format!("The {} is empty.", label.to_lowercase())));
+        return Err(bad(format!("The {} is empty.", label)));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad(format!(
             "The {} contains spaces or line breaks — it may not have been copied cleanly.",
-            label.to_lowercase()
+            label
         )));
     }
     let length = value.chars().count();
     if !(MIN_TOKEN_CHARS..=MAX_TOKEN_CHARS).contains(&length) {
         return Err(bad(format!(
-            "This doesn't look like a {} {} (it is too {}).",
-            system.name,
-            label.to_lowercase(),
+            "This doesn't look like a {} (it is too {}).",
+            label,
             if length < MIN_TOKEN_CHARS {
                 "short"
             } else {
@@ -136,13 +134,7 @@ pub fn token(secret: &Secret, system: &SystemDescriptor) -> Result<(), AppError>
             if !re.is_match(value) {
                 let message = field
                     .and_then(|f| f.pattern_message.clone())
-                    .unwrap_or_else(|| {
-                        format!(
-                            "This doesn't look like a {} {}.",
-                            system.name,
-                            label.to_lowercase()
-                        )
-                    });
+                    .unwrap_or_else(|| format!("This doesn't look like a {label}."));
                 return Err(bad(message));
             }
         }
