@@ -344,6 +344,34 @@ impl Patchbay {
         });
     }
 
+    /// Report the "Saving…" step as running; the returned function reports
+    /// it failed with an error and hands the error back (for `map_err`).
+    fn start_save_step<'a>(
+        &'a self,
+        attempt_id: &'a str,
+    ) -> impl Fn(AppError) -> AppError + Copy + 'a {
+        const LABEL: &str = "Saving…";
+        self.progress(
+            attempt_id,
+            ConnectStep::Save,
+            StepStatus::Running,
+            LABEL,
+            None,
+            None,
+        );
+        move |error: AppError| {
+            self.progress(
+                attempt_id,
+                ConnectStep::Save,
+                StepStatus::Failed,
+                LABEL,
+                None,
+                Some(&error),
+            );
+            error
+        }
+    }
+
     fn descriptor_ref(&self, system_id: &str) -> Option<&SystemDescriptor> {
         self.inner.systems.iter().find(|d| d.id == system_id)
     }
@@ -886,26 +914,7 @@ impl Patchbay {
             )
             .await?;
 
-        let label = "Saving…";
-        self.progress(
-            attempt_id,
-            ConnectStep::Save,
-            StepStatus::Running,
-            label,
-            None,
-            None,
-        );
-        let fail_save = |error: AppError| {
-            self.progress(
-                attempt_id,
-                ConnectStep::Save,
-                StepStatus::Failed,
-                label,
-                None,
-                Some(&error),
-            );
-            error
-        };
+        let fail_save = self.start_save_step(attempt_id);
         if !request.allow_duplicate {
             let existing = self
                 .inner
@@ -1093,26 +1102,7 @@ impl Patchbay {
             )
             .await?;
 
-        let label = "Saving…";
-        self.progress(
-            attempt_id,
-            ConnectStep::Save,
-            StepStatus::Running,
-            label,
-            None,
-            None,
-        );
-        let fail_save = |error: AppError| {
-            self.progress(
-                attempt_id,
-                ConnectStep::Save,
-                StepStatus::Failed,
-                label,
-                None,
-                Some(&error),
-            );
-            error
-        };
+        let fail_save = self.start_save_step(attempt_id);
         let now = self.now();
         let token_created = request.token_created.unwrap_or_else(|| now.date_naive());
         let expires = token_expiry(Some(token_created), &descriptor);
