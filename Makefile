@@ -96,3 +96,4 @@ bench: deps-app
 	$(CARGO) bench -p patchbay-core --bench engine
 	$(CARGO) bench -p patchbay-core --bench webhooks
 	scripts/bench-app.sh
+	scripts/bench-scroll.sh
