@@ -239,7 +239,7 @@ pub async fn open_settings_page(
     let patchbay = engine.get()?;
     let url = match connection_id {
         Some(id) => patchbay.connection(&id).await?.settings_page_url,
-        None => settings_page_for(&patchbay.systems(), &system_id, api_url.as_deref())?,
+        None => patchbay.settings_page_url(&system_id, api_url.as_deref())?,
     };
     open_in_browser(&app, &url)
 }
@@ -281,33 +281,4 @@ fn open_in_browser(app: &tauri::AppHandle, url: &str) -> Reply<()> {
         .hint(format!("Open this address in your browser yourself: {url}"))
         .detail(error.to_string())
     })
-}
-
-/// The credentials page for a system before a connection exists: the real page for the
-/// default address, otherwise the settings path on the address typed in (the sandbox).
-fn settings_page_for(
-    systems: &[SystemDescriptor],
-    system_id: &str,
-    api_url: Option<&str>,
-) -> Reply<String> {
-    let system = systems.iter().find(|s| s.id == system_id).ok_or_else(|| {
-        AppError::new(AppErrorCode::NotFound, "Patchbay doesn't know that system.")
-            .detail(system_id.to_string())
-    })?;
-    let default_url = system
-        .fields
-        .iter()
-        .find(|f| f.key == "apiUrl")
-        .and_then(|f| f.default_value.as_deref());
-    let Some(api_url) = api_url.map(str::trim).filter(|u| !u.is_empty()) else {
-        return Ok(system.guidance.settings_url.clone());
-    };
-    if default_url.is_some_and(|d| d.trim_end_matches('/') == api_url.trim_end_matches('/')) {
-        return Ok(system.guidance.settings_url.clone());
-    }
-    Ok(format!(
-        "{}/{}",
-        api_url.trim_end_matches('/'),
-        system.guidance.settings_path.trim_start_matches('/')
-    ))
 }

@@ -310,6 +310,21 @@ impl Patchbay {
         self.inner.systems.clone()
     }
 
+    /// The page where a system's credentials are made, before a connection
+    /// exists: the real page for the system's default address, otherwise the
+    /// same path on the address typed in (the practice Fergus).
+    pub fn settings_page_url(
+        &self,
+        system_id: &str,
+        api_url: Option<&str>,
+    ) -> Result<String, AppError> {
+        let descriptor = self.descriptor(system_id)?;
+        Ok(match api_url.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(api_url) => settings_page_url(&descriptor, api_url),
+            None => descriptor.guidance.settings_url,
+        })
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
         self.inner.events.subscribe()
     }
